@@ -1,0 +1,1 @@
+export { MemorySemaphoreStore } from './memory-semaphore-store.js';
