@@ -17,16 +17,27 @@ if (typeof (Map as { groupBy?: unknown }).groupBy !== 'function') {
   });
 }
 
+const everything = ['packages/*/test/**/*.test.ts', 'e2e/test/**/*.test.ts', 'tools/*/test/**/*.test.ts'];
+/** Tests that measure the machine: run alone, after the others, one file at a time. */
+const solo = ['packages/kv/test/server/check-perf.test.ts'];
+
 // Tests run the TypeScript sources: the `@coreos-ts/source` export condition points each
-// workspace package at its src/index.ts, so no build is needed before a test run.
+// workspace package at its src/index.ts, so no build is needed before a test run (the tests
+// that start binaries need `npx tsc -b`, which `npm test` runs first).
 export default defineConfig({
   resolve: { conditions: ['@coreos-ts/source'] },
   ssr: { resolve: { conditions: ['@coreos-ts/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'e2e/test/**/*.test.ts', 'tools/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'main', include: everything, exclude: solo, sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: { name: 'solo', include: solo, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

@@ -10,6 +10,7 @@ import { createHealthService, type HealthRegistry } from './health.js';
 import { instrumentService } from './instrument.js';
 import type { Logger } from './logger.js';
 import type { GrpcMetrics } from './metrics.js';
+import { listenAcceptingUrlAuthority } from './url-authority.js';
 
 /** One service to serve: its generated definition and an implementation of it. */
 export interface ServiceBinding {
@@ -27,6 +28,11 @@ export interface ServerOptions {
   log: Logger;
   metrics?: GrpcMetrics;
   channelOptions?: ChannelOptions;
+  /**
+   * Accept Go clients that send a URL as the HTTP/2 authority (etcdctl with http:// endpoints);
+   * plaintext listeners only (see url-authority.ts).
+   */
+  acceptUrlAuthority?: boolean;
 }
 
 export interface RunningServer {
@@ -54,11 +60,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     health.registry.set(service.name, 'SERVING');
   }
   health.registry.set('', 'SERVING');
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(options.address, options.credentials, (err, boundPort) =>
-      err ? reject(err) : resolve(boundPort),
+  let closeListener: (() => Promise<void>) | undefined;
+  let port: number;
+  if (options.acceptUrlAuthority && !options.credentials._isSecure()) {
+    const at = options.address.lastIndexOf(':');
+    const listener = await listenAcceptingUrlAuthority(
+      server,
+      options.credentials,
+      options.address.slice(0, at).replace(/^\[|\]$/g, ''),
+      Number(options.address.slice(at + 1)),
     );
-  });
+    port = listener.port;
+    closeListener = listener.close;
+  } else {
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(options.address, options.credentials, (err, boundPort) =>
+        err ? reject(err) : resolve(boundPort),
+      );
+    });
+  }
   options.log.info({ address: options.address, port }, 'grpc server listening');
   let stopped: Promise<void> | undefined;
   return {
@@ -70,7 +90,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const timer = setTimeout(() => server.forceShutdown(), graceMs);
         server.tryShutdown(() => {
           clearTimeout(timer);
-          resolve();
+          (closeListener?.() ?? Promise.resolve()).then(() => resolve());
         });
         for (const stream of openStreams) {
           stream.emit('error', { code: status.UNAVAILABLE, details: 'server is shutting down' });

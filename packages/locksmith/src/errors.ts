@@ -29,8 +29,10 @@ export class LocksmithError extends DomainError {
   constructor(
     readonly code: LocksmithErrorCode,
     message: string,
+    options?: { cause?: unknown },
   ) {
     super(KIND_OF_CODE[code], message);
     this.name = 'LocksmithError';
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }

@@ -27,7 +27,24 @@ export {
   systemTimers,
   type Timers,
 } from './daemon/daemon-runner.js';
+export { type FleetDrainer, fleetDrainer } from './daemon/fleet-drain.js';
+export {
+  DEFAULT_REBOOT_COMMAND,
+  type GrpcPeer,
+  type Locksmithd,
+  type LocksmithdOptions,
+  livenessLeaseTtlFor,
+  startLocksmithd,
+} from './daemon/locksmithd.js';
+export { runRebootCommand } from './daemon/reboot-command.js';
 export { type DaemonState, initialDaemonState, type Step, step } from './daemon/reboot-decider.js';
+export { reaperIntervalFor, StaleLockReaper, type StaleLockReaperOptions } from './daemon/stale-lock-reaper.js';
+export {
+  followUpdateStatus,
+  statusNameOf,
+  type UpdateStatusFollower,
+  type UpdateStatusFollowerOptions,
+} from './daemon/update-status-follower.js';
 export { LocksmithError, type LocksmithErrorCode } from './errors.js';
 export {
   type FleetLockError,
@@ -70,6 +87,7 @@ export {
   type TransitionResult,
   unlock,
 } from './semaphore/transitions.js';
+export { KvSemaphoreStore, type KvSemaphoreStoreOptions } from './store/kv-semaphore-store.js';
 export type { SemaphoreStore, VersionedValue } from './store/semaphore-store.js';
 export {
   describeWindow,

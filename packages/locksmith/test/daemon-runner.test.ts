@@ -1,49 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultDaemonConfig } from '../src/daemon/daemon-config.js';
 import { NEED_REBOOT_STATUS } from '../src/daemon/daemon-events.js';
-import { DaemonRunner, type RebootPorts, type Timers } from '../src/daemon/daemon-runner.js';
+import { DaemonRunner, type RebootPorts } from '../src/daemon/daemon-runner.js';
 import { parseRebootWindow } from '../src/window/reboot-window.js';
-
-/** A clock and timers that move only when the test says so. */
-class FakeTime implements Timers {
-  nowMs: number;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 0;
-
-  constructor(start: string) {
-    this.nowMs = Date.parse(start);
-  }
-
-  readonly clock = { now: () => this.nowMs };
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.nowMs + ms, fn, id });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-
-  /** When the earliest timer is due, or undefined. */
-  get nextAt(): number | undefined {
-    return this.timers.reduce<number | undefined>(
-      (min, t) => (min === undefined || t.at < min ? t.at : min),
-      undefined,
-    );
-  }
-
-  /** Jump to the earliest timer and fire it. */
-  fireNext(): void {
-    const at = this.nextAt;
-    if (at === undefined) throw new Error('no timer pending');
-    const due = this.timers.find((t) => t.at === at)!;
-    this.timers = this.timers.filter((t) => t !== due);
-    this.nowMs = at;
-    due.fn();
-  }
-}
+import { FakeTime } from './fake-time.js';
 
 type Op = keyof RebootPorts;
 interface Call {

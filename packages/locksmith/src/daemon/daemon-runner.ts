@@ -38,6 +38,8 @@ export interface DaemonRunnerOptions {
   log?: Logger;
   /** Called once when the strategy says to stop (off). */
   onExit?: (reason: string) => void;
+  /** Told about every step the decider took (observability, tests): the event, the new state, the actions. */
+  onStep?: (event: DaemonEvent, state: DaemonState, actions: readonly DaemonAction[]) => void;
 }
 
 /** Node's timers take at most 2^31-1 ms; a longer wait wakes early and waits again. */
@@ -82,6 +84,7 @@ export class DaemonRunner {
     if (this.stopped) return;
     const result = step(this.options.config, this.current, event, this.options.clock.now());
     this.current = result.state;
+    this.options.onStep?.(event, result.state, result.actions);
     for (const action of result.actions) this.perform(action);
   }
 

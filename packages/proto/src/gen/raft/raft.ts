@@ -12,8 +12,10 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientUnaryCall,
   type ClientWritableStream,
   type handleClientStreamingCall,
+  type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
   type ServiceError,
@@ -92,6 +94,23 @@ export interface SnapshotChunk {
 
 export interface SendAck {
   received: bigint;
+}
+
+/** A member that joins a running cluster asks a peer who is in it (and so learns its own ID). */
+export interface ClusterInfoRequest {
+}
+
+export interface ClusterMember {
+  id: bigint;
+  name: string;
+  peerUrls: string[];
+  clientUrls: string[];
+  isLearner: boolean;
+}
+
+export interface ClusterInfoResponse {
+  clusterId: bigint;
+  members: ClusterMember[];
 }
 
 function createBaseEntry(): Entry {
@@ -997,6 +1016,225 @@ export const SendAck: MessageFns<SendAck> = {
   },
 };
 
+function createBaseClusterInfoRequest(): ClusterInfoRequest {
+  return {};
+}
+
+export const ClusterInfoRequest: MessageFns<ClusterInfoRequest> = {
+  encode(_: ClusterInfoRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClusterInfoRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClusterInfoRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ClusterInfoRequest>): ClusterInfoRequest {
+    return ClusterInfoRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ClusterInfoRequest>): ClusterInfoRequest {
+    const message = createBaseClusterInfoRequest();
+    return message;
+  },
+};
+
+function createBaseClusterMember(): ClusterMember {
+  return { id: 0n, name: "", peerUrls: [], clientUrls: [], isLearner: false };
+}
+
+export const ClusterMember: MessageFns<ClusterMember> = {
+  encode(message: ClusterMember, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0n) {
+      if (BigInt.asUintN(64, message.id) !== message.id) {
+        throw new globalThis.Error("value provided for field message.id of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    for (const v of message.peerUrls) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.clientUrls) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.isLearner !== false) {
+      writer.uint32(40).bool(message.isLearner);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClusterMember {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClusterMember();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.peerUrls.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.clientUrls.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.isLearner = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ClusterMember>): ClusterMember {
+    return ClusterMember.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ClusterMember>): ClusterMember {
+    const message = createBaseClusterMember();
+    message.id = (object.id !== undefined && object.id !== null) ? BigInt(object.id) : 0n;
+    message.name = object.name ?? "";
+    message.peerUrls = object.peerUrls?.map((e) => e) || [];
+    message.clientUrls = object.clientUrls?.map((e) => e) || [];
+    message.isLearner = object.isLearner ?? false;
+    return message;
+  },
+};
+
+function createBaseClusterInfoResponse(): ClusterInfoResponse {
+  return { clusterId: 0n, members: [] };
+}
+
+export const ClusterInfoResponse: MessageFns<ClusterInfoResponse> = {
+  encode(message: ClusterInfoResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clusterId !== 0n) {
+      if (BigInt.asUintN(64, message.clusterId) !== message.clusterId) {
+        throw new globalThis.Error("value provided for field message.clusterId of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.clusterId);
+    }
+    for (const v of message.members) {
+      ClusterMember.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClusterInfoResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClusterInfoResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.clusterId = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.members.push(ClusterMember.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ClusterInfoResponse>): ClusterInfoResponse {
+    return ClusterInfoResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ClusterInfoResponse>): ClusterInfoResponse {
+    const message = createBaseClusterInfoResponse();
+    message.clusterId = (object.clusterId !== undefined && object.clusterId !== null) ? BigInt(object.clusterId) : 0n;
+    message.members = object.members?.map((e) => ClusterMember.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type RaftPeerService = typeof RaftPeerService;
 export const RaftPeerService = {
   send: {
@@ -1017,11 +1255,21 @@ export const RaftPeerService = {
     responseSerialize: (value: SendAck): Buffer => Buffer.from(SendAck.encode(value).finish()),
     responseDeserialize: (value: Buffer): SendAck => SendAck.decode(value),
   },
+  clusterInfo: {
+    path: "/raftpb.RaftPeer/ClusterInfo" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ClusterInfoRequest): Buffer => Buffer.from(ClusterInfoRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ClusterInfoRequest => ClusterInfoRequest.decode(value),
+    responseSerialize: (value: ClusterInfoResponse): Buffer => Buffer.from(ClusterInfoResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ClusterInfoResponse => ClusterInfoResponse.decode(value),
+  },
 } as const;
 
 export interface RaftPeerServer extends UntypedServiceImplementation {
   send: handleClientStreamingCall<MessageBatch, SendAck>;
   sendSnapshot: handleClientStreamingCall<SnapshotChunk, SendAck>;
+  clusterInfo: handleUnaryCall<ClusterInfoRequest, ClusterInfoResponse>;
 }
 
 export interface RaftPeerClient extends Client {
@@ -1053,6 +1301,21 @@ export interface RaftPeerClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SendAck) => void,
   ): ClientWritableStream<SnapshotChunk>;
+  clusterInfo(
+    request: ClusterInfoRequest,
+    callback: (error: ServiceError | null, response: ClusterInfoResponse) => void,
+  ): ClientUnaryCall;
+  clusterInfo(
+    request: ClusterInfoRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ClusterInfoResponse) => void,
+  ): ClientUnaryCall;
+  clusterInfo(
+    request: ClusterInfoRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ClusterInfoResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const RaftPeerClient = makeGenericClientConstructor(RaftPeerService, "raftpb.RaftPeer") as unknown as {

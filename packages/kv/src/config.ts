@@ -1,0 +1,147 @@
+import type { LogLevel } from '@coreos-ts/grpc-kit';
+
+/** Everything kvd is configured by, with etcd's flag names in kebab-case beside each field. */
+export interface KvdConfig {
+  /** --name */
+  name: string;
+  /** --data-dir */
+  dataDir: string;
+  /** --listen-client-urls */
+  listenClientUrls: URL[];
+  /** --advertise-client-urls */
+  advertiseClientUrls: string[];
+  /** --listen-peer-urls */
+  listenPeerUrls: URL[];
+  /** --initial-advertise-peer-urls */
+  initialAdvertisePeerUrls: string[];
+  /** --initial-cluster: member name -> peer URLs */
+  initialCluster: Map<string, string[]>;
+  /** --initial-cluster-state */
+  initialClusterState: 'new' | 'existing';
+  /** --initial-cluster-token */
+  initialClusterToken: string;
+  /** --heartbeat-interval (ms) */
+  heartbeatIntervalMs: number;
+  /** --election-timeout (ms) */
+  electionTimeoutMs: number;
+  /** --snapshot-count: applied entries between snapshots */
+  snapshotCount: number;
+  /** --experimental-snapshot-catchup-entries: raft entries kept behind a snapshot */
+  snapshotCatchUpEntries: number;
+  /** --quota-backend-bytes; 0 means the default (2 GiB) */
+  quotaBackendBytes: number;
+  /** --max-request-bytes */
+  maxRequestBytes: number;
+  /** --max-txn-ops */
+  maxTxnOps: number;
+  /** --listen-metrics-urls */
+  listenMetricsUrls: URL[];
+  /** --log-level */
+  logLevel: LogLevel;
+}
+
+export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
+export const MAX_QUOTA_BACKEND_BYTES = 8 * 1024 * 1024 * 1024;
+
+export function defaultKvdConfig(): KvdConfig {
+  return {
+    name: 'default',
+    dataDir: 'default.etcd',
+    listenClientUrls: [new URL('http://localhost:2379')],
+    advertiseClientUrls: ['http://localhost:2379'],
+    listenPeerUrls: [new URL('http://localhost:2380')],
+    initialAdvertisePeerUrls: ['http://localhost:2380'],
+    initialCluster: new Map([['default', ['http://localhost:2380']]]),
+    initialClusterState: 'new',
+    initialClusterToken: 'etcd-cluster',
+    heartbeatIntervalMs: 100,
+    electionTimeoutMs: 1000,
+    snapshotCount: 100_000,
+    snapshotCatchUpEntries: 5000,
+    quotaBackendBytes: 0,
+    maxRequestBytes: 1.5 * 1024 * 1024,
+    maxTxnOps: 128,
+    listenMetricsUrls: [],
+    logLevel: 'info',
+  };
+}
+
+/** A configuration that cannot work; the message names the flag and what is wrong with it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** `a=http://x:2380,b=http://y:2380,a=http://z:2380` -> name -> URLs, as etcd's --initial-cluster. */
+export function parseInitialCluster(text: string): Map<string, string[]> {
+  const cluster = new Map<string, string[]>();
+  for (const part of text.split(',').map((s) => s.trim())) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--initial-cluster: "${part}" is not of the form name=url`);
+    const name = part.slice(0, eq);
+    const url = part.slice(eq + 1);
+    parseUrl('--initial-cluster', url);
+    cluster.set(name, [...(cluster.get(name) ?? []), url]);
+  }
+  return cluster;
+}
+
+export function parseUrl(flag: string, text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${flag}: "${text}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${flag}: "${text}" must use http or https`);
+  }
+  if (url.port === '') throw new ConfigError(`${flag}: "${text}" has no port`);
+  return url;
+}
+
+export function parseUrls(flag: string, text: string): URL[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => parseUrl(flag, s));
+}
+
+/** Checks the relationships between fields, once, at start; throws a ConfigError naming the flag. */
+export function validateKvdConfig(config: KvdConfig): KvdConfig {
+  if (config.name === '') throw new ConfigError('--name must not be empty');
+  if (config.heartbeatIntervalMs <= 0) throw new ConfigError('--heartbeat-interval must be positive');
+  if (config.electionTimeoutMs < 5 * config.heartbeatIntervalMs) {
+    throw new ConfigError(
+      `--election-timeout (${config.electionTimeoutMs}ms) must be at least 5x --heartbeat-interval (${config.heartbeatIntervalMs}ms)`,
+    );
+  }
+  if (config.electionTimeoutMs > 50_000) {
+    throw new ConfigError(`--election-timeout (${config.electionTimeoutMs}ms) is too long; the maximum is 50000ms`);
+  }
+  if (config.snapshotCount <= 0) throw new ConfigError('--snapshot-count must be positive');
+  if (config.snapshotCatchUpEntries <= 0)
+    throw new ConfigError('--experimental-snapshot-catchup-entries must be positive');
+  if (config.quotaBackendBytes < 0) throw new ConfigError('--quota-backend-bytes must not be negative');
+  if (config.maxRequestBytes <= 0) throw new ConfigError('--max-request-bytes must be positive');
+  if (config.maxTxnOps <= 0) throw new ConfigError('--max-txn-ops must be positive');
+  if (config.listenClientUrls.length === 0) throw new ConfigError('--listen-client-urls must name at least one URL');
+  if (config.listenPeerUrls.length === 0) throw new ConfigError('--listen-peer-urls must name at least one URL');
+  const mine = config.initialCluster.get(config.name);
+  if (!mine) {
+    throw new ConfigError(`--initial-cluster has no member named "${config.name}" (--name)`);
+  }
+  const advertised = [...config.initialAdvertisePeerUrls].sort();
+  if (advertised.join(',') !== [...mine].sort().join(',')) {
+    throw new ConfigError(
+      `--initial-cluster has ${config.name}=${mine.join(',')} but --initial-advertise-peer-urls is ${advertised.join(',')}`,
+    );
+  }
+  return config;
+}
+
+/** The backend quota in force: the flag's value, or etcd's default when it is 0. */
+export function effectiveQuotaBytes(config: KvdConfig): number {
+  return config.quotaBackendBytes === 0 ? DEFAULT_QUOTA_BACKEND_BYTES : config.quotaBackendBytes;
+}

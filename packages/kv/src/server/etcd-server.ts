@@ -1,0 +1,298 @@
+import type { Logger } from '@coreos-ts/grpc-kit';
+import { type etcdserverpb, kvpb } from '@coreos-ts/proto';
+import { isRaftError, type SoftState, StateType } from '@coreos-ts/raft';
+import type { KvdConfig } from '../config.js';
+import { KvError } from '../errors.js';
+import type { AppliedWaiter } from './applied-waiter.js';
+import { LeaseForwarder } from './lease-forwarder.js';
+import { MemberOps } from './member-ops.js';
+import type { RaftNode } from './raft-node.js';
+import type { ReadIndexBatcher } from './read-index-batcher.js';
+import { RequestIdGenerator } from './request-id.js';
+import type { StateMachine } from './state-machine.js';
+import type { WaitRegistry } from './wait-registry.js';
+
+export const SERVER_VERSION = '3.4.0';
+
+export interface EtcdServerParts {
+  config: KvdConfig;
+  confChangeWaits: WaitRegistry<object>;
+  clusterId: bigint;
+  memberId: bigint;
+  raft: RaftNode;
+  state: StateMachine;
+  waits: WaitRegistry<object>;
+  reads: ReadIndexBatcher;
+  applied: AppliedWaiter;
+  log: Logger;
+  dbSizeBytes(): Promise<number>;
+}
+
+/**
+ * The member's request surface (etcd's EtcdServer): reads served from the local store after a
+ * ReadIndex round (or directly when serializable), writes proposed through raft and answered
+ * when this member applies them.
+ */
+export class EtcdServer {
+  private readonly ids: RequestIdGenerator;
+  private readonly forwarder = new LeaseForwarder();
+  private leaderId = 0n;
+  private term = 0;
+
+  readonly memberOps: MemberOps;
+
+  constructor(private readonly p: EtcdServerParts) {
+    this.ids = new RequestIdGenerator(p.memberId);
+    this.memberOps = new MemberOps({
+      memberId: p.memberId,
+      clusterToken: p.config.initialClusterToken,
+      membership: () => p.state.membership(),
+      raw: () => p.raft.raw,
+      isLeader: () => p.raft.isLeader(),
+      propose: (cc) => p.raft.with((n) => n.proposeConfChange(cc)),
+      waits: p.confChangeWaits,
+      barrier: () => this.linearizableBarrier(),
+      leaderClientUrl: () => p.state.membership().get(this.leaderId)?.clientUrls[0],
+    });
+  }
+
+  get memberId(): bigint {
+    return this.p.memberId;
+  }
+
+  get clusterId(): bigint {
+    return this.p.clusterId;
+  }
+
+  leader(): bigint {
+    return this.leaderId;
+  }
+
+  onSoftState(state: SoftState): void {
+    const was = this.leaderId;
+    this.leaderId = state.lead;
+    this.term = this.p.raft.raw.status().hardState.term;
+    if (was !== state.lead) {
+      this.p.log.info(
+        { leader: state.lead.toString(16), term: this.term, role: StateType[state.raftState] },
+        'leader changed',
+      );
+    }
+    this.p.state.onRoleChange(state.raftState === StateType.Leader);
+  }
+
+  header(): etcdserverpb.ResponseHeader {
+    return {
+      clusterId: this.p.clusterId,
+      memberId: this.p.memberId,
+      revision: this.p.state.store().currentRevision(),
+      raftTerm: BigInt(this.p.raft.raw.status().hardState.term),
+    };
+  }
+
+  private stamp<T extends { header?: etcdserverpb.ResponseHeader | undefined }>(response: T): T {
+    const revision = response.header?.revision ?? this.p.state.store().currentRevision();
+    response.header = { ...this.header(), revision };
+    return response;
+  }
+
+  /** Waits until this member has applied everything committed before the call. */
+  async linearizableBarrier(): Promise<void> {
+    await this.p.reads.wait();
+  }
+
+  async range(req: etcdserverpb.RangeRequest): Promise<etcdserverpb.RangeResponse> {
+    if (!req.serializable) await this.linearizableBarrier();
+    return this.stamp(this.p.state.store().range(req));
+  }
+
+  put(req: etcdserverpb.PutRequest): Promise<etcdserverpb.PutResponse> {
+    return this.propose({ put: req }) as Promise<etcdserverpb.PutResponse>;
+  }
+
+  deleteRange(req: etcdserverpb.DeleteRangeRequest): Promise<etcdserverpb.DeleteRangeResponse> {
+    return this.propose({ deleteRange: req }) as Promise<etcdserverpb.DeleteRangeResponse>;
+  }
+
+  async txn(req: etcdserverpb.TxnRequest): Promise<etcdserverpb.TxnResponse> {
+    if (isReadOnlyTxn(req)) {
+      await this.linearizableBarrier();
+      return this.stamp(this.p.state.store().txn(req));
+    }
+    return this.propose({ txn: req }) as Promise<etcdserverpb.TxnResponse>;
+  }
+
+  /** With `physical`, answers only once the compacted revisions are gone from the backend. */
+  async compact(req: etcdserverpb.CompactionRequest): Promise<etcdserverpb.CompactionResponse> {
+    const response = (await this.propose({ compaction: req })) as etcdserverpb.CompactionResponse;
+    if (req.physical) {
+      const store = this.p.state.store();
+      while (store.compactionPending()) await store.flush();
+    }
+    return response;
+  }
+
+  leaseGrant(req: etcdserverpb.LeaseGrantRequest): Promise<etcdserverpb.LeaseGrantResponse> {
+    const id = req.ID === 0n ? this.p.state.newLeaseId() : req.ID;
+    return this.propose({ leaseGrant: { ...req, ID: id } }) as Promise<etcdserverpb.LeaseGrantResponse>;
+  }
+
+  leaseRevoke(req: etcdserverpb.LeaseRevokeRequest): Promise<etcdserverpb.LeaseRevokeResponse> {
+    return this.propose({ leaseRevoke: req }) as Promise<etcdserverpb.LeaseRevokeResponse>;
+  }
+
+  /** A keep-alive: the leader renews; a follower forwards it to the leader. */
+  async leaseRenew(id: bigint): Promise<bigint> {
+    if (this.p.raft.isLeader()) return this.p.state.renewLease(id, true);
+    const url = this.p.state.membership().get(this.leaderId)?.clientUrls[0];
+    if (this.leaderId === 0n || url === undefined) throw new KvError('NoLeader');
+    return this.forwarder.renew(url, id);
+  }
+
+  close(): void {
+    this.forwarder.close();
+  }
+
+  async leaseTimeToLive(req: etcdserverpb.LeaseTimeToLiveRequest): Promise<etcdserverpb.LeaseTimeToLiveResponse> {
+    await this.linearizableBarrier();
+    return this.stamp(this.p.state.leaseTimeToLive(req));
+  }
+
+  async leaseLeases(): Promise<etcdserverpb.LeaseLeasesResponse> {
+    await this.linearizableBarrier();
+    return this.stamp({ header: undefined, leases: this.p.state.leaseIds().map((ID) => ({ ID })) });
+  }
+
+  members(): etcdserverpb.Member[] {
+    return this.p.state.membership().list();
+  }
+
+  async status(): Promise<etcdserverpb.StatusResponse> {
+    const s = this.p.raft.raw.status();
+    const dbSize = BigInt(await this.p.dbSizeBytes());
+    return this.stamp({
+      header: undefined,
+      version: SERVER_VERSION,
+      dbSize,
+      leader: this.leaderId,
+      raftIndex: BigInt(this.p.raft.raw.raft.raftLog.committed),
+      raftTerm: BigInt(s.hardState.term),
+      raftAppliedIndex: BigInt(this.p.applied.appliedIndex),
+      errors: this.p.state.alarmErrors(),
+      dbSizeInUse: dbSize,
+      isLearner: s.config.learners.includes(this.p.memberId),
+      storageVersion: '',
+      dbSizeQuota: BigInt(this.p.state.quotaBytes),
+      downgradeInfo: undefined,
+    });
+  }
+
+  async hashKV(revision: bigint): Promise<etcdserverpb.HashKVResponse> {
+    return this.stamp(this.p.state.store().hashKV(revision));
+  }
+
+  async hash(): Promise<etcdserverpb.HashResponse> {
+    const h = this.p.state.store().hashKV(0n);
+    return this.stamp({ header: undefined, hash: h.hash });
+  }
+
+  async alarm(req: etcdserverpb.AlarmRequest): Promise<etcdserverpb.AlarmResponse> {
+    // etcd answers a GET without a header; etcdctl's JSON output shows that
+    if (req.action === 0) return { header: undefined, alarms: this.p.state.alarmList() };
+    return (await this.propose({ alarm: req })) as etcdserverpb.AlarmResponse;
+  }
+
+  async defragment(): Promise<etcdserverpb.DefragmentResponse> {
+    await this.p.state.defragment();
+    return this.stamp({ header: undefined });
+  }
+
+  async moveLeader(target: bigint): Promise<etcdserverpb.MoveLeaderResponse> {
+    if (!this.p.raft.isLeader()) throw new KvError('NotLeader');
+    if (!this.p.state.membership().get(target)) throw new KvError('NotLeader');
+    this.p.raft.with((n) => n.transferLeader(target));
+    const deadline = Date.now() + 2 * this.p.config.electionTimeoutMs + 1000;
+    while (this.leaderId !== target) {
+      if (Date.now() > deadline) throw new KvError('Timeout');
+      await new Promise((r) => setTimeout(r, this.p.config.heartbeatIntervalMs));
+    }
+    return this.stamp({ header: undefined });
+  }
+
+  /** The store as a stream of snapshot pieces, for Maintenance.Snapshot. */
+  async *snapshot(): AsyncGenerator<{ blob: Buffer; remaining: bigint }> {
+    const whole = await this.p.state.dump();
+    const chunk = 64 * 1024;
+    for (let at = 0; at < whole.length; at += chunk) {
+      const blob = whole.subarray(at, Math.min(at + chunk, whole.length));
+      yield { blob, remaining: BigInt(whole.length - at - blob.length) };
+    }
+  }
+
+  /** Announces this member's name and client URLs to the cluster (once, after start). */
+  async publishAttributes(name: string, clientUrls: string[]): Promise<void> {
+    await this.propose({ memberAttributes: { memberId: this.p.memberId, name, clientUrls } });
+  }
+
+  /** Leader: revokes, through raft, leases whose TTL ran out. */
+  async revokeExpiredLeases(limit: number): Promise<void> {
+    for (const id of this.p.state.expiredLeases(limit)) {
+      try {
+        await this.propose({ leaseRevoke: { ID: id } });
+      } catch (err) {
+        this.p.log.debug({ lease: id.toString(16), err: String(err) }, 'revoking an expired lease failed');
+      }
+    }
+  }
+
+  private alarmRaising = false;
+
+  /** Raises NOSPACE for this member (once; a write refused for space calls it). */
+  raiseNoSpaceAlarm(): void {
+    if (this.alarmRaising || this.p.state.alarmList().some((a) => a.memberID === this.p.memberId)) return;
+    this.alarmRaising = true;
+    this.propose({ alarm: { action: 1, memberID: this.p.memberId, alarm: 1 } })
+      .catch((err: unknown) => this.p.log.warn({ err: String(err) }, 'raising the NOSPACE alarm failed'))
+      .finally(() => {
+        this.alarmRaising = false;
+      });
+  }
+
+  /**
+   * Proposes a request and resolves with its response once this member applied it. A request
+   * larger than --max-request-bytes is refused before it reaches raft.
+   */
+  private async propose(request: Omit<kvpb.InternalRequest, 'header'>): Promise<object> {
+    const id = this.ids.id();
+    const full = kvpb.InternalRequest.fromPartial({ ...request, header: { id } });
+    const data = kvpb.InternalRequest.encode(full).finish();
+    if (data.length > this.p.config.maxRequestBytes) throw new KvError('RequestTooLarge');
+    try {
+      this.p.state.checkQuota(full, data.length);
+    } catch (err) {
+      // like etcd: a write refused for space raises the NOSPACE alarm for the cluster to see
+      this.raiseNoSpaceAlarm();
+      throw err;
+    }
+    const result = this.p.waits.register(id);
+    try {
+      this.p.raft.with((n) => n.propose(data));
+    } catch (err) {
+      this.p.waits.fail(id, isRaftError(err) ? new KvError(this.leaderId === 0n ? 'NoLeader' : 'Timeout') : err);
+    }
+    const response = (await result) as { header?: etcdserverpb.ResponseHeader };
+    return this.stamp(response);
+  }
+}
+
+/** A txn whose branches only read: served like a read, without raft. */
+export function isReadOnlyTxn(req: etcdserverpb.TxnRequest): boolean {
+  const readOnly = (ops: readonly etcdserverpb.RequestOp[]): boolean =>
+    ops.every(
+      (op) =>
+        op.requestPut === undefined &&
+        op.requestDeleteRange === undefined &&
+        (op.requestTxn === undefined || isReadOnlyTxn(op.requestTxn)),
+    );
+  return readOnly(req.success) && readOnly(req.failure);
+}
