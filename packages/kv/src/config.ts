@@ -38,6 +38,17 @@ export interface KvdConfig {
   listenMetricsUrls: URL[];
   /** --log-level */
   logLevel: LogLevel;
+  /** Client TLS: --cert-file, --key-file, --trusted-ca-file, --client-cert-auth */
+  clientTls: TlsFiles;
+  /** Peer TLS: --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth */
+  peerTls: TlsFiles;
+}
+
+export interface TlsFiles {
+  certFile?: string;
+  keyFile?: string;
+  trustedCaFile?: string;
+  clientCertAuth: boolean;
 }
 
 export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
@@ -63,6 +74,8 @@ export function defaultKvdConfig(): KvdConfig {
     maxTxnOps: 128,
     listenMetricsUrls: [],
     logLevel: 'info',
+    clientTls: { clientCertAuth: false },
+    peerTls: { clientCertAuth: false },
   };
 }
 
@@ -128,6 +141,8 @@ export function validateKvdConfig(config: KvdConfig): KvdConfig {
   if (config.maxTxnOps <= 0) throw new ConfigError('--max-txn-ops must be positive');
   if (config.listenClientUrls.length === 0) throw new ConfigError('--listen-client-urls must name at least one URL');
   if (config.listenPeerUrls.length === 0) throw new ConfigError('--listen-peer-urls must name at least one URL');
+  checkTls('client', '', config.listenClientUrls, config.clientTls);
+  checkTls('peer', 'peer-', config.listenPeerUrls, config.peerTls);
   const mine = config.initialCluster.get(config.name);
   if (!mine) {
     throw new ConfigError(`--initial-cluster has no member named "${config.name}" (--name)`);
@@ -144,4 +159,27 @@ export function validateKvdConfig(config: KvdConfig): KvdConfig {
 /** The backend quota in force: the flag's value, or etcd's default when it is 0. */
 export function effectiveQuotaBytes(config: KvdConfig): number {
   return config.quotaBackendBytes === 0 ? DEFAULT_QUOTA_BACKEND_BYTES : config.quotaBackendBytes;
+}
+
+/** https listeners need a certificate, and plain http ones must not be handed one silently. */
+function checkTls(what: string, prefix: string, urls: readonly URL[], tls: TlsFiles): void {
+  const https = urls.filter((u) => u.protocol === 'https:');
+  const http = urls.filter((u) => u.protocol === 'http:');
+  const hasPair = tls.certFile !== undefined && tls.keyFile !== undefined;
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+    throw new ConfigError(`--${prefix}cert-file and --${prefix}key-file must be given together`);
+  }
+  if (https.length > 0 && !hasPair) {
+    throw new ConfigError(
+      `--listen-${what}-urls has ${https[0]?.origin} (https) but --${prefix}cert-file/--${prefix}key-file are not set`,
+    );
+  }
+  if (http.length > 0 && hasPair) {
+    throw new ConfigError(
+      `--${prefix}cert-file is set but --listen-${what}-urls has ${http[0]?.origin} (http): use https:// URLs for TLS`,
+    );
+  }
+  if (tls.clientCertAuth && tls.trustedCaFile === undefined) {
+    throw new ConfigError(`--${prefix}client-cert-auth needs --${prefix}trusted-ca-file`);
+  }
 }

@@ -6,6 +6,7 @@ import {
   type KvdConfig,
   parseInitialCluster,
   parseUrls,
+  type TlsFiles,
   validateKvdConfig,
 } from './config.js';
 
@@ -71,8 +72,25 @@ export function kvdCommand(version: string): Command {
         .choices(LOG_LEVELS.filter((l) => l !== 'silent'))
         .default('info'),
     )
+    .addOption(opt('--cert-file <path>', 'client server TLS certificate'))
+    .addOption(opt('--key-file <path>', 'client server TLS key'))
+    .addOption(opt('--trusted-ca-file <path>', 'CA of client certificates'))
+    .addOption(opt('--client-cert-auth', 'require client certificates signed by --trusted-ca-file'))
+    .addOption(opt('--peer-cert-file <path>', 'peer TLS certificate (server and client)'))
+    .addOption(opt('--peer-key-file <path>', 'peer TLS key'))
+    .addOption(opt('--peer-trusted-ca-file <path>', 'CA of peer certificates'))
+    .addOption(opt('--peer-client-cert-auth', 'require peer certificates signed by --peer-trusted-ca-file'))
     .addOption(new Option('--logger <logger>', 'accepted for etcd compatibility; kvd always logs JSON').hideHelp())
     .allowExcessArguments(false);
+}
+
+function tlsFiles(cert: unknown, key: unknown, ca: unknown, auth: unknown): TlsFiles {
+  return {
+    ...(typeof cert === 'string' ? { certFile: cert } : {}),
+    ...(typeof key === 'string' ? { keyFile: key } : {}),
+    ...(typeof ca === 'string' ? { trustedCaFile: ca } : {}),
+    clientCertAuth: auth === true || auth === 'true',
+  };
 }
 
 /** Parsed flags -> a validated config. Throws ConfigError naming the flag. */
@@ -102,6 +120,8 @@ export function configFromFlags(o: Record<string, unknown>): KvdConfig {
     listenMetricsUrls:
       typeof o.listenMetricsUrls === 'string' ? parseUrls('--listen-metrics-urls', o.listenMetricsUrls) : [],
     logLevel: o.logLevel as LogLevel,
+    clientTls: tlsFiles(o.certFile, o.keyFile, o.trustedCaFile, o.clientCertAuth),
+    peerTls: tlsFiles(o.peerCertFile, o.peerKeyFile, o.peerTrustedCaFile, o.peerClientCertAuth),
   };
   // URLs in --initial-cluster are compared with the advertised ones in their canonical form.
   for (const [member, urls] of config.initialCluster) {

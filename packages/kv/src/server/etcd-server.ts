@@ -1,6 +1,7 @@
 import type { Logger } from '@coreos-ts/grpc-kit';
 import { type etcdserverpb, kvpb } from '@coreos-ts/proto';
 import { isRaftError, type SoftState, StateType } from '@coreos-ts/raft';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { KvdConfig } from '../config.js';
 import { KvError } from '../errors.js';
 import type { AppliedWaiter } from './applied-waiter.js';
@@ -16,6 +17,8 @@ export const SERVER_VERSION = '3.4.0';
 
 export interface EtcdServerParts {
   config: KvdConfig;
+  /** How this member dials other members' client URLs (forwarded keep-alives and promotions). */
+  clientCredentials: ChannelCredentials;
   confChangeWaits: WaitRegistry<object>;
   clusterId: bigint;
   memberId: bigint;
@@ -35,7 +38,7 @@ export interface EtcdServerParts {
  */
 export class EtcdServer {
   private readonly ids: RequestIdGenerator;
-  private readonly forwarder = new LeaseForwarder();
+  private readonly forwarder: LeaseForwarder;
   private leaderId = 0n;
   private term = 0;
 
@@ -43,6 +46,7 @@ export class EtcdServer {
 
   constructor(private readonly p: EtcdServerParts) {
     this.ids = new RequestIdGenerator(p.memberId);
+    this.forwarder = new LeaseForwarder(p.clientCredentials);
     this.memberOps = new MemberOps({
       memberId: p.memberId,
       clusterToken: p.config.initialClusterToken,
@@ -53,6 +57,7 @@ export class EtcdServer {
       waits: p.confChangeWaits,
       barrier: () => this.linearizableBarrier(),
       leaderClientUrl: () => p.state.membership().get(this.leaderId)?.clientUrls[0],
+      clientCredentials: p.clientCredentials,
     });
   }
 

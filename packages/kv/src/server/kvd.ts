@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  clientCredentials,
   createMetrics,
   type HttpEndpoint,
   type Logger,
@@ -12,13 +13,12 @@ import {
 } from '@coreos-ts/grpc-kit';
 import { etcdserverpb, kvpb } from '@coreos-ts/proto';
 import { defaultConfig, MemoryStorage, RawNode, type Snapshot } from '@coreos-ts/raft';
-import { credentials as grpcCredentials } from '@grpc/grpc-js';
 import { clusterService } from '../api/cluster-service.js';
 import { kvService } from '../api/kv-service.js';
 import { leaseService } from '../api/lease-service.js';
 import { maintenanceService } from '../api/maintenance-service.js';
 import { watchService } from '../api/watch-service.js';
-import { ConfigError, effectiveQuotaBytes, type KvdConfig } from '../config.js';
+import { ConfigError, effectiveQuotaBytes, type KvdConfig, type TlsFiles } from '../config.js';
 import { KvError } from '../errors.js';
 import { computeClusterId, computeMemberId } from '../member-id.js';
 import { LevelBackend } from '../mvcc/level-backend.js';
@@ -51,6 +51,30 @@ function hostPort(url: URL): string {
   return `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port}`;
 }
 
+/** Server credentials for a listener: TLS for an https URL. */
+function listenerCredentials(url: URL, tls: TlsFiles) {
+  if (url.protocol !== 'https:' || tls.certFile === undefined || tls.keyFile === undefined) {
+    return serverCredentials(undefined);
+  }
+  return serverCredentials({
+    certFile: tls.certFile,
+    keyFile: tls.keyFile,
+    ...(tls.trustedCaFile !== undefined ? { trustedCaFile: tls.trustedCaFile } : {}),
+    clientCertAuth: tls.clientCertAuth,
+  });
+}
+
+/** Credentials to dial other members with: TLS (and this member's certificate) when configured. */
+function dialCredentials(tls: TlsFiles) {
+  if (tls.certFile === undefined && tls.trustedCaFile === undefined) return clientCredentials(undefined);
+  return clientCredentials({
+    ...(tls.trustedCaFile !== undefined ? { caFile: tls.trustedCaFile } : {}),
+    ...(tls.certFile !== undefined && tls.keyFile !== undefined
+      ? { certFile: tls.certFile, keyFile: tls.keyFile }
+      : {}),
+  });
+}
+
 /** Opens (or creates) the member's data dir, joins the cluster and serves clients and peers. */
 export interface KvdOptions {
   /** Called once this member applied its own removal from the cluster (the binary then exits). */
@@ -65,6 +89,8 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
   const snapshotter = new Snapshotter(defaultSnapshotterConfig(snapDirOf(config.dataDir), log));
   const storage = new MemoryStorage();
   const restarting = await walExists(walConfig.dir);
+  const peerDial = dialCredentials(config.peerTls);
+  const clientDial = dialCredentials(config.clientTls);
   // The WAL makes applied entries durable: the backend's batches need no fsync of their own, and
   // it is synced before a snapshot lets the WAL drop the entries it covers.
   const backend = await LevelBackend.open(dbDir, { syncWrites: false });
@@ -98,7 +124,7 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
     if (config.initialClusterState === 'existing') {
       // joining a running cluster: its members say who we are (added before with member add)
       const others = [...config.initialCluster].filter(([name]) => name !== config.name).flatMap(([, urls]) => urls);
-      const info = await fetchClusterInfo(others, grpcCredentials.createInsecure(), 2000);
+      const info = await fetchClusterInfo(others, peerDial, 2000);
       const mine = [...config.initialAdvertisePeerUrls].sort().join(',');
       const me = info.members.find((m) => [...m.peerUrls].sort().join(',') === mine);
       if (!me) {
@@ -168,7 +194,7 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
   const transport = new Transport({
     clusterId,
     localId: memberId,
-    credentials: grpcCredentials.createInsecure(),
+    credentials: peerDial,
     log,
     onMessage: (m) => node.step(m),
     onUnreachable: (id) => node.with((n) => n.reportUnreachable(id)),
@@ -273,6 +299,7 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
   });
   server = new EtcdServer({
     config,
+    clientCredentials: clientDial,
     confChangeWaits,
     clusterId,
     memberId,
@@ -291,7 +318,7 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
     peerServers.push(
       await startServer({
         address: hostPort(url),
-        credentials: serverCredentials(undefined),
+        credentials: listenerCredentials(url, config.peerTls),
         log: log.child({ listener: 'peer' }),
         services: [transport.service()],
         channelOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
@@ -320,7 +347,7 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
     clientServers.push(
       await startServer({
         address: hostPort(url),
-        credentials: serverCredentials(undefined),
+        credentials: listenerCredentials(url, config.clientTls),
         log: log.child({ listener: 'client' }),
         metrics,
         services: clientServices as never,

@@ -1,13 +1,17 @@
 import { DomainError, kindOfStatus } from '@coreos-ts/grpc-kit';
 import { etcdserverpb } from '@coreos-ts/proto';
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { type ChannelCredentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { dialTarget } from '../transport/transport.js';
 
 const FORWARD_TIMEOUT_MS = 5000;
 
 /** Asks the leader to promote a learner; its refusal comes back with the leader's code and message. */
-export async function forwardPromote(leaderClientUrl: string, id: bigint): Promise<void> {
-  const client = new etcdserverpb.ClusterClient(dialTarget(leaderClientUrl), credentials.createInsecure());
+export async function forwardPromote(
+  leaderClientUrl: string,
+  id: bigint,
+  credentials: ChannelCredentials,
+): Promise<void> {
+  const client = new etcdserverpb.ClusterClient(dialTarget(leaderClientUrl), credentials);
   try {
     await new Promise<void>((resolve, reject) => {
       client.memberPromote(

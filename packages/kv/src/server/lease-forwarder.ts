@@ -1,5 +1,5 @@
 import { etcdserverpb } from '@coreos-ts/proto';
-import { type ClientDuplexStream, credentials } from '@grpc/grpc-js';
+import type { ChannelCredentials, ClientDuplexStream } from '@grpc/grpc-js';
 import { KvError } from '../errors.js';
 import { dialTarget } from '../transport/transport.js';
 
@@ -24,6 +24,8 @@ export class LeaseForwarder {
     | undefined;
   private readonly pending = new Map<bigint, Pending[]>();
   private count = 0;
+
+  constructor(private readonly credentials: ChannelCredentials) {}
 
   renew(leaderClientUrl: string, id: bigint): Promise<bigint> {
     if (this.count >= PENDING_MAX) return Promise.reject(new KvError('TooManyRequests'));
@@ -71,7 +73,7 @@ export class LeaseForwarder {
     if (this.target !== target) {
       this.close();
       this.target = target;
-      this.client = new etcdserverpb.LeaseClient(target, credentials.createInsecure());
+      this.client = new etcdserverpb.LeaseClient(target, this.credentials);
     }
     if (this.stream) return this.stream;
     const stream = (this.client as etcdserverpb.LeaseClient).leaseKeepAlive();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type etcdserverpb, kvpb } from '@coreos-ts/proto';
 import { type ConfChange, ConfChangeType, type RawNode } from '@coreos-ts/raft';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { KvError } from '../errors.js';
 import { forwardPromote } from './leader-forward.js';
 import type { Membership } from './membership.js';
@@ -23,6 +24,8 @@ export interface MemberOpsParts {
   barrier(): Promise<void>;
   /** The leader's client URL, for what only the leader can decide. */
   leaderClientUrl(): string | undefined;
+  /** How this member dials other members' client URLs. */
+  clientCredentials: ChannelCredentials;
 }
 
 /**
@@ -88,7 +91,7 @@ export class MemberOps {
       // only the leader knows how far the learner got: ask it (etcd forwards the same way)
       const url = this.p.leaderClientUrl();
       if (url === undefined) throw new KvError('NoLeader');
-      await forwardPromote(url, id);
+      await forwardPromote(url, id, this.p.clientCredentials);
       return;
     }
     const status = this.p.raw().status();
