@@ -11,7 +11,7 @@ import {
   startHttpEndpoint,
   startServer,
 } from '@coreos-ts/grpc-kit';
-import { etcdserverpb, kvpb } from '@coreos-ts/proto';
+import { etcdserverpb, kvpb, v3electionpb, v3lockpb } from '@coreos-ts/proto';
 import { defaultConfig, MemoryStorage, RawNode, type Snapshot } from '@coreos-ts/raft';
 import { clusterService } from '../api/cluster-service.js';
 import { kvService } from '../api/kv-service.js';
@@ -22,6 +22,9 @@ import { ConfigError, effectiveQuotaBytes, type KvdConfig, type TlsFiles } from 
 import { KvError } from '../errors.js';
 import { computeClusterId, computeMemberId } from '../member-id.js';
 import { LevelBackend } from '../mvcc/level-backend.js';
+import { electionService } from '../recipes/election-service.js';
+import { hubNextEvent } from '../recipes/key-waits.js';
+import { lockService } from '../recipes/lock-service.js';
 import { defaultSnapshotterConfig, Snapshotter, snapDirOf } from '../snap/index.js';
 import { fetchClusterInfo, Transport } from '../transport/transport.js';
 import { createFileWal, defaultFileWalConfig, openFileWal, type Wal, walDirOf, walExists } from '../wal/index.js';
@@ -327,7 +330,14 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
   }
   node.start();
 
+  const recipes = { server, nextEvent: hubNextEvent(() => state.watchHub()) };
   const clientServices = [
+    { name: 'v3lockpb.Lock', definition: v3lockpb.LockService, implementation: lockService(recipes) },
+    {
+      name: 'v3electionpb.Election',
+      definition: v3electionpb.ElectionService,
+      implementation: electionService(recipes),
+    },
     { name: 'etcdserverpb.KV', definition: etcdserverpb.KVService, implementation: kvService(server) },
     {
       name: 'etcdserverpb.Watch',

@@ -69,7 +69,9 @@ describe('kvd command line', () => {
     expect(cluster.stderr).toContain('--initial-cluster has no member named "a"');
     const tls = kvdSync(['--listen-client-urls=https://127.0.0.1:1', `--data-dir=${join(dir, 'z')}`]);
     expect(tls.status).toBe(2);
-    expect(tls.stderr).toContain('--listen-client-urls has https://127.0.0.1:1 (https) but --cert-file/--key-file are not set');
+    expect(tls.stderr).toContain(
+      '--listen-client-urls has https://127.0.0.1:1 (https) but --cert-file/--key-file are not set',
+    );
   });
 
   it('serves /metrics and /health on --listen-metrics-urls', async () => {
