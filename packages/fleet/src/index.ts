@@ -1,4 +1,33 @@
-// @coreos-ts/fleet: units, their [X-Fleet] requirements, the pure scheduler and the runtimes.
+// @coreos-ts/fleet: units, their [X-Fleet] requirements, the pure scheduler, the runtimes, and
+// the registry in kv, the engine, the agent, the gRPC service and fleetd around them.
+
+export { Agent } from './agent/agent.js';
+export { type AgentConfig, validateAgentConfig } from './agent/agent-config.js';
+export {
+  type AgentAction,
+  type AgentTarget,
+  agentActions,
+  agentTargets,
+  type KnownUnit,
+} from './agent/agent-targets.js';
+export { FleetApiClient, type FleetApiClientOptions } from './api/fleet-api-client.js';
+export { createFleetService, type FleetServiceDeps } from './api/fleet-service.js';
+export { KvMirror, type KvMirrorOptions } from './control/kv-mirror.js';
+export { Engine, type EngineStatus } from './engine/engine.js';
+export { type EngineConfig, validateEngineConfig } from './engine/engine-config.js';
+export { type Fence, NotLeaderAnymore, writeFenced } from './engine/fenced-write.js';
+export { type EnginePass, type KvWrite, type RequirementsOf, reconcile } from './engine/reconcile.js';
+export {
+  type ClusterState,
+  mergeMachine,
+  type RegisteredMachine,
+  type RegisteredUnit,
+  readClusterState,
+} from './registry/cluster-state.js';
+export { DEFAULT_KEY_PREFIX, RegistryKeys } from './registry/keys.js';
+export type { MachineRecord, UnitRecord, UnitStateRecord } from './registry/records.js';
+export { defaultRegistryLimits, Registry, type RegistryLimits, validateUnit } from './registry/registry.js';
+export type { MachineView, ReportedState, UnitView } from './registry/unit-views.js';
 
 export { type ContainerConfig, type ContainerNetwork, parseContainerConfig } from './runtime/container-config.js';
 export {
@@ -50,6 +79,8 @@ export {
   SHORT_ID_LENGTH,
 } from './scheduler/machine.js';
 export { type Plan, type PlanAction, plan, type Unplaced } from './scheduler/plan.js';
+export { type RunningFleetd, startFleetd } from './server/fleetd.js';
+export { defaultFleetdConfig, type FleetdConfig, validateFleetdConfig } from './server/fleetd-config.js';
 export { compileGlob, globMatch, isLiteralPattern } from './unit/glob.js';
 export { expandSpecifiers } from './unit/specifiers.js';
 export {

@@ -1,8 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { waitUntil } from '@coreos-ts/grpc-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompactedError, KvClient, type WatchEvent } from '../src/index.js';
 import { type RunningCluster, startCluster } from '../src/testing/index.js';
 import { backends } from './backends.js';
 import { collectUntil, within } from './helpers.js';
+
+/** Resolves once the process is in the stopped state (the signal is asynchronous). */
+async function stopped(pid: number): Promise<void> {
+  await waitUntil(
+    `process ${pid} to stop`,
+    async () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('T'),
+    {
+      timeoutMs: 5000,
+      intervalMs: 10,
+    },
+  );
+}
 
 describe.each(backends)('watch against $name', (backend) => {
   let cluster: RunningCluster;
@@ -220,16 +234,23 @@ describe.each(backends)('watch against $name', (backend) => {
   });
 
   it('moves a watch whose create a hung member never answers to another member', async () => {
-    const member = cluster.members[1]!;
+    // hang a follower (hanging the leader would add an election to what is tested)
+    const statuses = await Promise.all(
+      cluster.members.map((m) => client.maintenance.status({ endpoint: m.clientUrl })),
+    );
+    const member = cluster.members[statuses.findIndex((s) => s.leader !== s.header.memberId)]!;
     const others = cluster.endpoints.filter((e) => e !== member.clientUrl);
     const hungFirst = new KvClient({ endpoints: [member.clientUrl, ...others], callTimeoutMs: 1_000 });
     try {
       await hungFirst.get('wx/warm-up'); // the connection to the member is up
       await member.kill('SIGSTOP');
+      await stopped(member.pid!);
       const watcher = hungFirst.watch('wx/k');
       await within(10_000, 'watch created elsewhere', watcher.created);
       expect(watcher.endpoint).not.toBe(member.clientUrl);
-      await client.put('wx/k', 'seen');
+      const writer = new KvClient({ endpoints: others });
+      await writer.put('wx/k', 'seen');
+      writer.close();
       const events = await within(
         5_000,
         'the event',

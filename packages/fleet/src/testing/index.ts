@@ -4,6 +4,7 @@ import { waitUntil } from '@coreos-ts/grpc-kit/testing';
 import type { UnitRuntime, UnitStatus } from '../runtime/unit-runtime.js';
 
 export { BUSYBOX_IMAGE, DOCKER_SOCKET, ensureBusyboxImage, ensureDockerd } from './docker.js';
+export { MemoryRuntime } from './memory-runtime.js';
 
 /**
  * Resolves with the unit's status once `accept` holds, polling (a runtime reports state on

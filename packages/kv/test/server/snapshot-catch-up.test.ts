@@ -25,7 +25,7 @@ describe('a member that was down while the others compacted their logs', () => {
     if (!late) throw new Error('no third member');
     await late.kill('SIGKILL');
     const up = cluster.members.slice(0, 2).map((m) => m.clientUrl);
-    const client = new KvClient({ endpoints: up, callTimeoutMs: 5000 });
+    const client = new KvClient({ endpoints: up, callTimeoutMs: 15_000 });
     try {
       for (let i = 0; i < 400; i++) await client.put(`snap/${i % 50}`, `v${i}`);
       await client.delete('snap/7');
