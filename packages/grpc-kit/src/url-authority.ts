@@ -172,19 +172,25 @@ class AuthorityRepairingConnection extends Duplex {
   private rewriting: boolean | undefined;
   private sniffedBytes = 0;
 
-  constructor(private readonly socket: Socket) {
+  /** `prelude`: what `sniff` already read (without the acknowledgement it took out). */
+  constructor(
+    private readonly socket: Socket,
+    prelude: Buffer,
+    ackDropped: boolean,
+  ) {
     super();
     this.reader = new FrameReader(
       (bytes) => this.push(bytes),
       (h) => this.onHeaders(h),
     );
+    this.reader.ackDropped = ackDropped;
     socket.on('data', (chunk: Buffer) => {
       if (!this.onClientBytes(chunk)) socket.pause();
     });
     socket.on('end', () => this.push(null));
     socket.on('close', () => this.destroy());
     socket.on('error', (err) => this.destroy(err));
-    socket.write(EMPTY_SETTINGS);
+    this.onClientBytes(prelude);
   }
 
   private onClientBytes(chunk: Buffer): boolean {
@@ -265,6 +271,57 @@ class AuthorityRepairingConnection extends Duplex {
 }
 
 /**
+ * Sends the listener's SETTINGS, then reads the client's bytes until its first request's
+ * headers and its acknowledgement of those SETTINGS are in (or a bound is reached). `decide`
+ * gets the bytes read (without that acknowledgement), whether the authority is a URL
+ * (undefined if no request came), and whether the acknowledgement was taken out.
+ */
+function sniff(
+  socket: Socket,
+  decide: (prelude: Buffer, urlAuthority: boolean | undefined, ackDropped: boolean) => void,
+): void {
+  const out: Buffer[] = [];
+  let size = 0;
+  let url: boolean | undefined;
+  let decided = false;
+  const decoder = hpack.decompressor.create({ table: { size: HPACK_TABLE_BYTES } });
+  const reader = new FrameReader(
+    (bytes) => out.push(bytes),
+    (h) => {
+      out.push(...h.raw);
+      if (url !== undefined) return;
+      decoder.write(h.block);
+      decoder.execute();
+      url = false;
+      for (let f = decoder.read(); f !== null; f = decoder.read()) {
+        if (f.name === ':authority' && isUrlAuthority(f.value)) url = true;
+      }
+    },
+  );
+  const finish = () => {
+    if (decided) return;
+    decided = true;
+    socket.off('data', onData);
+    socket.off('end', finish);
+    socket.pause();
+    decide(Buffer.concat([...out, reader.remaining()]), url, reader.ackDropped);
+  };
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    try {
+      reader.push(chunk);
+    } catch {
+      finish();
+      return;
+    }
+    if ((url !== undefined && reader.ackDropped) || size > SNIFF_BYTES_MAX) finish();
+  };
+  socket.on('data', onData);
+  socket.on('end', finish);
+  socket.write(EMPTY_SETTINGS);
+}
+
+/**
  * Serves a grpc-js server on host:port (plaintext), accepting Go clients' URL authorities.
  * Returns the bound port and a close function for the listener.
  */
@@ -278,7 +335,17 @@ export async function listenAcceptingUrlAuthority(
   const listener: NetServer = createServer((socket) => {
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
-    injector.injectConnection(new AuthorityRepairingConnection(socket));
+    sniff(socket, (prelude, urlAuthority, ackDropped) => {
+      if (urlAuthority === false && ackDropped) {
+        // the common case: HTTP/2 in Node reads what was put back, then takes the socket natively
+        // (no resume: once HTTP/2 owns the socket it reads from it itself)
+        socket.unshift(prelude);
+        injector.injectConnection(socket);
+      } else {
+        injector.injectConnection(new AuthorityRepairingConnection(socket, prelude, ackDropped));
+        socket.resume();
+      }
+    });
   });
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
