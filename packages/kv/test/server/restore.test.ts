@@ -1,13 +1,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { freePort, requireTool, waitUntil } from '@coreos-ts/grpc-kit/testing';
 import { KvClient } from '@coreos-ts/kv-client';
 import { type RunningCluster, startCluster } from '@coreos-ts/kv-client/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInitialCluster, restoreDataDir } from '../../src/index.js';
 import { kvdBackend, requireKvdBuilt } from './backends.js';
+
+const kvctlBuilt = resolve(import.meta.dirname, '../../../kv-client/dist/bin/kvctl.js');
 
 describe('snapshot save from a running cluster, restore into a new one', () => {
   let cluster: RunningCluster;
@@ -49,14 +51,24 @@ describe('snapshot save from a running cluster, restore into a new one', () => {
     const clientUrl = `http://127.0.0.1:${await freePort()}`;
     const peerUrl = `http://127.0.0.1:${await freePort()}`;
     const dataDir = join(dir, 'restored');
-    await restoreDataDir({
-      snapshotFile: file,
-      dataDir,
-      name: 'solo',
-      initialCluster: parseInitialCluster(`solo=${peerUrl}`),
-      initialClusterToken: 'restored',
-      initialAdvertisePeerUrls: [peerUrl],
-    });
+    // the CLI a user runs: kvctl snapshot restore, with etcdctl's flags
+    const restoredByCli = spawnSync(
+      process.execPath,
+      [
+        kvctlBuilt,
+        'snapshot',
+        'restore',
+        file,
+        `--data-dir=${dataDir}`,
+        '--name=solo',
+        `--initial-cluster=solo=${peerUrl}`,
+        '--initial-cluster-token=restored',
+        `--initial-advertise-peer-urls=${peerUrl}`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(restoredByCli.status, restoredByCli.stderr).toBe(0);
+    expect(restoredByCli.stdout).toContain(`restored snapshot ${file} into ${dataDir}`);
     await expect(
       restoreDataDir({
         snapshotFile: file,
