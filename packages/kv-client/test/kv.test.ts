@@ -1,4 +1,4 @@
-import { freePort } from '@coreos-ts/grpc-kit/testing';
+import { freePort, waitUntil } from '@coreos-ts/grpc-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshotStatus } from '../src/cli/bolt-reader.js';
 import { compare, KvClient, op, UnavailableError } from '../src/index.js';
@@ -118,6 +118,14 @@ describe.each(backends)('kv against $name', (backend) => {
     expect(statuses.every((s) => s.version.length > 0 && s.dbSize > 0n)).toBe(true);
 
     const put = await client.put('mnt/k', 'v');
+    // every member must have applied the revision before it can hash it
+    for (const endpoint of cluster.endpoints) {
+      await waitUntil(
+        `${endpoint} to apply revision ${put.header.revision}`,
+        async () => (await client.maintenance.status({ endpoint })).header.revision >= put.header.revision,
+        { timeoutMs: 10_000 },
+      );
+    }
     const hashes = await Promise.all(
       cluster.endpoints.map((endpoint) => client.maintenance.hashKv(put.header.revision, { endpoint })),
     );

@@ -21,44 +21,19 @@ export async function dirSize(dir: string): Promise<number> {
 }
 
 /**
- * The member's periodic chores: publish its name and client URLs once, let unsynced watchers
- * catch up, finish physical compaction, revoke expired leases (leader), track the database
+ * The member's periodic chores: let unsynced watchers catch up, finish physical compaction, revoke expired leases (leader), track the database
  * size (the quota check uses it).
  */
 export function startBackgroundWork(o: {
   server: EtcdServer;
   state: StateMachine;
   node: RaftNode;
-  config: KvdConfig;
   log: Logger;
   dbDir: string;
 }): NodeJS.Timeout[] {
-  const { server, state, node, config, log } = o;
-  let published = false;
-  let publishing = false;
+  const { server, state, node, log } = o;
   let expiring = false;
-  const publish = setInterval(
-    () => {
-      if (published || publishing || server.leader() === 0n) return;
-      publishing = true;
-      server
-        .publishAttributes(config.name, config.advertiseClientUrls)
-        .then(
-          () => {
-            published = true;
-            clearInterval(publish);
-            log.info({ name: config.name }, 'published member attributes');
-          },
-          (err: unknown) => log.debug({ err: String(err) }, 'publishing member attributes failed; will retry'),
-        )
-        .finally(() => {
-          publishing = false;
-        });
-    },
-    Math.max(100, config.heartbeatIntervalMs),
-  );
   return [
-    publish,
     setInterval(() => {
       state.watchHub().syncUnsynced();
       // compacted revisions are deleted from the backend a chunk per flush, writes or not
@@ -81,4 +56,25 @@ export function startBackgroundWork(o: {
       dirSize(o.dbDir).then((bytes) => state.setDbSize(bytes));
     }, DB_SIZE_MS),
   ];
+}
+
+/**
+ * Proposes this member's name and client URLs until they are applied. Like etcd, the member
+ * serves clients only after that: by then it has applied everything committed before, so a
+ * member that restarts behind the others never answers from a stale store.
+ */
+export async function publishAttributes(server: EtcdServer, config: KvdConfig, log: Logger): Promise<void> {
+  const retryMs = Math.max(100, config.heartbeatIntervalMs);
+  for (;;) {
+    if (server.leader() !== 0n) {
+      try {
+        await server.publishAttributes(config.name, config.advertiseClientUrls);
+        log.info({ name: config.name }, 'published member attributes');
+        return;
+      } catch (err) {
+        log.debug({ err: String(err) }, 'publishing member attributes failed; will retry');
+      }
+    }
+    await new Promise((r) => setTimeout(r, retryMs));
+  }
 }

@@ -30,7 +30,7 @@ import { fetchClusterInfo, Transport } from '../transport/transport.js';
 import { createFileWal, defaultFileWalConfig, openFileWal, type Wal, walDirOf, walExists } from '../wal/index.js';
 import { AppliedWaiter } from './applied-waiter.js';
 import { EntryApplier } from './applier.js';
-import { dirSize, startBackgroundWork } from './background.js';
+import { dirSize, publishAttributes, startBackgroundWork } from './background.js';
 import { checkClusterIdentity } from './cluster-identity.js';
 import { EtcdServer } from './etcd-server.js';
 import { createLeaseKeeper } from './lease-keeper-impl.js';
@@ -352,6 +352,20 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
       implementation: maintenanceService(server),
     },
   ];
+  const httpEndpoints: HttpEndpoint[] = [];
+  for (const url of config.listenMetricsUrls) {
+    httpEndpoints.push(
+      await startHttpEndpoint({
+        host: url.hostname,
+        port: Number(url.port),
+        registry: metrics.registry,
+        health: () => server.leader() !== 0n && !node.failure(),
+      }),
+    );
+  }
+  const timers = startBackgroundWork({ server, state, node, log, dbDir });
+  await publishAttributes(server, config, log);
+
   const clientServers: RunningServer[] = [];
   for (const url of config.listenClientUrls) {
     clientServers.push(
@@ -369,19 +383,6 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
       }),
     );
   }
-  const httpEndpoints: HttpEndpoint[] = [];
-  for (const url of config.listenMetricsUrls) {
-    httpEndpoints.push(
-      await startHttpEndpoint({
-        host: url.hostname,
-        port: Number(url.port),
-        registry: metrics.registry,
-        health: () => server.leader() !== 0n && !node.failure(),
-      }),
-    );
-  }
-
-  const timers = startBackgroundWork({ server, state, node, config, log, dbDir });
   log.info({ clientUrls: config.listenClientUrls.map(String), peerUrls: config.listenPeerUrls.map(String) }, 'serving');
   return {
     server,
