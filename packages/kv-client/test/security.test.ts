@@ -12,11 +12,12 @@ import {
   type TestCertificates,
 } from '../src/testing/index.js';
 
-// auth and TLS are not in kvd yet (issue #10): these suites run against etcd only for now
-const backends = [etcdBackend];
-
+import { backends } from './backends.js';
 import { collectUntil, within } from './helpers.js';
 import { kvctl } from './kvctl-helpers.js';
+
+// auth is not in kvd yet (issue #10): the auth suite runs against etcd only for now
+const authBackends = [etcdBackend];
 
 function recordingLogger(messages: string[]): Logger {
   const logger: Logger = {
@@ -38,7 +39,7 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-describe.each(backends)('auth against $name', (backend) => {
+describe.each(authBackends)('auth against $name', (backend) => {
   let cluster: RunningCluster;
   let admin: KvClient;
 
