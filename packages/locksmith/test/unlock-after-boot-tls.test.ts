@@ -20,11 +20,8 @@ import { kvBackends, requireBackend } from './kv-backends.js';
 
 // locksmith's users reported that the unlock after boot failed against TLS / remote etcd and the
 // machine kept its slot (coreos/bugs#1766, #2029): here the unlock fails while kv is down and
-// must be retried, with back-off, over mutual TLS, until it succeeds. etcd only: kvd does not take
-// the TLS flags (--cert-file, --key-file, --trusted-ca-file, --client-cert-auth) yet.
-const tlsBackends = kvBackends.filter((b) => b.name === 'etcd');
-
-describe.each(tlsBackends)('unlock after boot over mutual-TLS $name', (backend) => {
+// must be retried, with back-off, over mutual TLS, until it succeeds.
+describe.each(kvBackends)('unlock after boot over mutual-TLS $name', (backend) => {
   let dir: string;
   let certs: TestCertificates;
   let cluster: RunningCluster;
