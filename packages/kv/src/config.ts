@@ -28,6 +28,8 @@ export interface KvdConfig {
   snapshotCount: number;
   /** --experimental-snapshot-catchup-entries: raft entries kept behind a snapshot */
   snapshotCatchUpEntries: number;
+  /** --auto-compaction-mode with --auto-compaction-retention; undefined: off */
+  autoCompaction: AutoCompaction | undefined;
   /** --quota-backend-bytes; 0 means the default (2 GiB) */
   quotaBackendBytes: number;
   /** --max-request-bytes */
@@ -43,6 +45,11 @@ export interface KvdConfig {
   /** Peer TLS: --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth */
   peerTls: TlsFiles;
 }
+
+/** Keep `retentionMs` of history (periodic) or the last `retentionRevisions` revisions (revision). */
+export type AutoCompaction =
+  | { mode: 'periodic'; retentionMs: number }
+  | { mode: 'revision'; retentionRevisions: number };
 
 export interface TlsFiles {
   certFile?: string;
@@ -69,6 +76,7 @@ export function defaultKvdConfig(): KvdConfig {
     electionTimeoutMs: 1000,
     snapshotCount: 100_000,
     snapshotCatchUpEntries: 5000,
+    autoCompaction: undefined,
     quotaBackendBytes: 0,
     maxRequestBytes: 1.5 * 1024 * 1024,
     maxTxnOps: 128,
@@ -182,4 +190,32 @@ function checkTls(what: string, prefix: string, urls: readonly URL[], tls: TlsFi
   if (tls.clientCertAuth && tls.trustedCaFile === undefined) {
     throw new ConfigError(`--${prefix}client-cert-auth needs --${prefix}trusted-ca-file`);
   }
+}
+
+/**
+ * etcd's --auto-compaction-mode/--auto-compaction-retention: periodic takes a duration ("1h",
+ * "30m") or a bare number of hours; revision takes a number of revisions. Retention 0 is off.
+ */
+export function parseAutoCompaction(mode: string, retention: string): AutoCompaction | undefined {
+  const text = retention.trim();
+  if (text === '' || text === '0') return undefined;
+  if (mode === 'revision') {
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new ConfigError(
+        `--auto-compaction-retention "${retention}" must be a number of revisions in revision mode`,
+      );
+    }
+    return { mode, retentionRevisions: n };
+  }
+  if (mode !== 'periodic') throw new ConfigError(`--auto-compaction-mode "${mode}" must be periodic or revision`);
+  if (/^\d+(\.\d+)?$/.test(text)) return { mode, retentionMs: Number(text) * 3_600_000 };
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.map((p) => p[0]).join('') !== text) {
+    throw new ConfigError(`--auto-compaction-retention "${retention}" is not a duration (e.g. 1h, 30m) or hours`);
+  }
+  for (const p of parts) total += Number(p[1]) * (units[p[2] ?? ''] ?? 0);
+  return { mode, retentionMs: total };
 }

@@ -4,6 +4,7 @@ import {
   ConfigError,
   defaultKvdConfig,
   type KvdConfig,
+  parseAutoCompaction,
   parseInitialCluster,
   parseUrls,
   type TlsFiles,
@@ -55,6 +56,10 @@ export function kvdCommand(version: string): Command {
         .argParser(parsePositiveInt)
         .default(d.snapshotCatchUpEntries),
     )
+    .addOption(
+      opt('--auto-compaction-mode <mode>', 'periodic (retention is a duration) or revision').default('periodic'),
+    )
+    .addOption(opt('--auto-compaction-retention <value>', 'history to keep; 0 turns auto-compaction off').default('0'))
     .addOption(
       opt('--quota-backend-bytes <n>', 'backend size that raises the NOSPACE alarm (0: 2 GiB)')
         .argParser(nonNegativeInt)
@@ -114,6 +119,7 @@ export function configFromFlags(o: Record<string, unknown>): KvdConfig {
     electionTimeoutMs: Number(o.electionTimeout),
     snapshotCount: Number(o.snapshotCount),
     snapshotCatchUpEntries: Number(o.experimentalSnapshotCatchupEntries),
+    autoCompaction: parseAutoCompaction(String(o.autoCompactionMode), String(o.autoCompactionRetention)),
     quotaBackendBytes: Number(o.quotaBackendBytes),
     maxRequestBytes: Number(o.maxRequestBytes),
     maxTxnOps: Number(o.maxTxnOps),

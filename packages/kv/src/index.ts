@@ -5,6 +5,7 @@ export {
   defaultKvdConfig,
   effectiveQuotaBytes,
   type KvdConfig,
+  parseAutoCompaction,
   parseInitialCluster,
   validateKvdConfig,
 } from './config.js';

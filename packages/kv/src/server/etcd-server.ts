@@ -209,6 +209,8 @@ export class EtcdServer {
 
   async defragment(): Promise<etcdserverpb.DefragmentResponse> {
     await this.p.state.defragment();
+    // the quota check sees the reclaimed space at once
+    this.p.state.setDbSize(await this.p.dbSizeBytes());
     return this.stamp({ header: undefined });
   }
 

@@ -30,6 +30,7 @@ import { fetchClusterInfo, Transport } from '../transport/transport.js';
 import { createFileWal, defaultFileWalConfig, openFileWal, type Wal, walDirOf, walExists } from '../wal/index.js';
 import { AppliedWaiter } from './applied-waiter.js';
 import { EntryApplier } from './applier.js';
+import { startAutoCompactor } from './auto-compactor.js';
 import { dirSize, publishAttributes, startBackgroundWork } from './background.js';
 import { checkClusterIdentity } from './cluster-identity.js';
 import { EtcdServer } from './etcd-server.js';
@@ -364,6 +365,18 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
     );
   }
   const timers = startBackgroundWork({ server, state, node, log, dbDir });
+  if (config.autoCompaction) {
+    timers.push(
+      startAutoCompactor({
+        policy: config.autoCompaction,
+        server,
+        isLeader: () => node.isLeader(),
+        currentRevision: () => state.store().currentRevision(),
+        compactedRevision: () => state.store().compactRevision(),
+        log,
+      }),
+    );
+  }
   await publishAttributes(server, config, log);
 
   const clientServers: RunningServer[] = [];

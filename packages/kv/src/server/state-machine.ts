@@ -1,7 +1,7 @@
 import type { Logger } from '@coreos-ts/grpc-kit';
 import { etcdserverpb, type kvpb } from '@coreos-ts/proto';
 import { KvError } from '../errors.js';
-import type { Backend } from '../mvcc/backend.js';
+import { type Backend, bucketKey, bucketRange } from '../mvcc/backend.js';
 import { defaultMvccConfig } from '../mvcc/mvcc-config.js';
 import { MvccStore } from '../mvcc/mvcc-store.js';
 import { WriteBuffer } from '../mvcc/write-buffer.js';
@@ -29,6 +29,7 @@ export class StateMachine {
   private hub!: WatchHub;
   private members!: Membership;
   private readonly alarms = new Map<string, etcdserverpb.AlarmMember>();
+  private buffer!: WriteBuffer;
   private dbSize = 0;
   readonly quotaBytes: number;
 
@@ -53,6 +54,12 @@ export class StateMachine {
     });
     this.hub = new WatchHub(this.mvcc);
     this.members = await Membership.load(buffer);
+    this.buffer = buffer;
+    this.alarms.clear();
+    for await (const [, value] of this.o.backend.entries(bucketRange(ALARM_BUCKET))) {
+      const a = etcdserverpb.AlarmMember.decode(value);
+      this.alarms.set(alarmKey(a.memberID, a.alarm), a);
+    }
   }
 
   store(): MvccStore {
@@ -150,10 +157,13 @@ export class StateMachine {
   }
 
   private applyAlarm(req: etcdserverpb.AlarmRequest): etcdserverpb.AlarmResponse {
-    const key = `${req.memberID}:${req.alarm}`;
+    const key = alarmKey(req.memberID, req.alarm);
     const member = { memberID: req.memberID, alarm: req.alarm };
     if (req.action === etcdserverpb.AlarmRequest_AlarmAction.ACTIVATE) {
-      if (req.alarm !== etcdserverpb.AlarmType.NONE) this.alarms.set(key, member);
+      if (req.alarm !== etcdserverpb.AlarmType.NONE) {
+        this.alarms.set(key, member);
+        this.buffer.put(alarmBackendKey(member), Buffer.from(etcdserverpb.AlarmMember.encode(member).finish()));
+      }
       this.o.log.warn({ member: req.memberID.toString(16), alarm: etcdserverpb.AlarmType[req.alarm] }, 'alarm raised');
       return { header: undefined, alarms: [member] };
     }
@@ -163,12 +173,27 @@ export class StateMachine {
         if ((req.memberID === 0n || a.memberID === req.memberID) && (req.alarm === 0 || a.alarm === req.alarm)) {
           removed.push(a);
           this.alarms.delete(k);
+          this.buffer.del(alarmBackendKey(a));
         }
       }
       return { header: undefined, alarms: removed };
     }
     return { header: undefined, alarms: this.alarmList() };
   }
+}
+
+/** Alarms live in their own bucket, so they survive restarts and travel in snapshots. */
+const ALARM_BUCKET = 0x41; // 'A'
+
+function alarmKey(memberID: bigint, alarm: number): string {
+  return `${memberID}:${alarm}`;
+}
+
+function alarmBackendKey(a: etcdserverpb.AlarmMember): Buffer {
+  const suffix = Buffer.allocUnsafe(9);
+  suffix.writeBigUInt64BE(a.memberID);
+  suffix[8] = a.alarm;
+  return bucketKey(ALARM_BUCKET, suffix);
 }
 
 function growsStore(request: kvpb.InternalRequest): boolean {
