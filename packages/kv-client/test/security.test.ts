@@ -5,7 +5,6 @@ import type { Logger } from '@coreos-ts/grpc-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthFailedError, KvClient, KvError, PermissionDeniedError, UnavailableError } from '../src/index.js';
 import {
-  etcdBackend,
   makeTestCertificates,
   type RunningCluster,
   startCluster,
@@ -15,9 +14,6 @@ import {
 import { backends } from './backends.js';
 import { collectUntil, within } from './helpers.js';
 import { kvctl } from './kvctl-helpers.js';
-
-// auth is not in kvd yet (issue #10): the auth suite runs against etcd only for now
-const authBackends = [etcdBackend];
 
 function recordingLogger(messages: string[]): Logger {
   const logger: Logger = {
@@ -39,7 +35,7 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-describe.each(authBackends)('auth against $name', (backend) => {
+describe.each(backends)('auth against $name', (backend) => {
   let cluster: RunningCluster;
   let admin: KvClient;
 

@@ -28,6 +28,8 @@ export interface KvdConfig {
   snapshotCount: number;
   /** --experimental-snapshot-catchup-entries: raft entries kept behind a snapshot */
   snapshotCatchUpEntries: number;
+  /** --auth-token-ttl: seconds a simple token from Authenticate stays valid */
+  authTokenTtlSeconds: number;
   /** --auto-compaction-mode with --auto-compaction-retention; undefined: off */
   autoCompaction: AutoCompaction | undefined;
   /** --quota-backend-bytes; 0 means the default (2 GiB) */
@@ -77,6 +79,7 @@ export function defaultKvdConfig(): KvdConfig {
     snapshotCount: 100_000,
     snapshotCatchUpEntries: 5000,
     autoCompaction: undefined,
+    authTokenTtlSeconds: 300,
     quotaBackendBytes: 0,
     maxRequestBytes: 1.5 * 1024 * 1024,
     maxTxnOps: 128,

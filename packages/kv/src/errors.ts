@@ -27,6 +27,20 @@ const messages = {
   LearnerNotReady: 'etcdserver: can only promote a learner member which is in sync with leader',
   PeerUrlExist: 'etcdserver: Peer URLs already exists',
   Unhealthy: 'etcdserver: unhealthy cluster',
+  UserEmpty: 'etcdserver: user name is empty',
+  UserAlreadyExist: 'etcdserver: user name already exists',
+  UserNotFound: 'etcdserver: user name not found',
+  RoleAlreadyExist: 'etcdserver: role name already exists',
+  RoleNotFound: 'etcdserver: role name not found',
+  RoleNotGranted: 'etcdserver: role is not granted to the user',
+  PermissionNotGranted: 'etcdserver: permission is not granted to the role',
+  RootUserNotExist: 'etcdserver: root user does not exist',
+  RootRoleNotExist: 'etcdserver: root user does not have root role',
+  AuthFailed: 'etcdserver: authentication failed, invalid user ID or password',
+  PermissionDenied: 'etcdserver: permission denied',
+  InvalidAuthToken: 'etcdserver: invalid auth token',
+  AuthNotEnabled: 'etcdserver: authentication is not enabled',
+  InvalidAuthMgmt: 'etcdserver: invalid auth management',
 } as const;
 
 export type KvErrorCode = keyof typeof messages;

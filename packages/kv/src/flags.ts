@@ -56,6 +56,10 @@ export function kvdCommand(version: string): Command {
         .argParser(parsePositiveInt)
         .default(d.snapshotCatchUpEntries),
     )
+    .addOption(opt('--auth-token <type>', 'simple (signed JWT tokens are not in this build)').default('simple'))
+    .addOption(
+      opt('--auth-token-ttl <seconds>', 'how long a simple token lives').argParser(parsePositiveInt).default(300),
+    )
     .addOption(
       opt('--auto-compaction-mode <mode>', 'periodic (retention is a duration) or revision').default('periodic'),
     )
@@ -102,6 +106,9 @@ function tlsFiles(cert: unknown, key: unknown, ca: unknown, auth: unknown): TlsF
 export function configFromFlags(o: Record<string, unknown>): KvdConfig {
   const name = String(o.name);
   const peerUrls = String(o.initialAdvertisePeerUrls);
+  if (String(o.authToken).split(',')[0] !== 'simple') {
+    throw new ConfigError(`--auth-token "${String(o.authToken)}": only simple tokens are in this build`);
+  }
   const config: KvdConfig = {
     ...defaultKvdConfig(),
     name,
@@ -119,6 +126,7 @@ export function configFromFlags(o: Record<string, unknown>): KvdConfig {
     electionTimeoutMs: Number(o.electionTimeout),
     snapshotCount: Number(o.snapshotCount),
     snapshotCatchUpEntries: Number(o.experimentalSnapshotCatchupEntries),
+    authTokenTtlSeconds: Number(o.authTokenTtl),
     autoCompaction: parseAutoCompaction(String(o.autoCompactionMode), String(o.autoCompactionRetention)),
     quotaBackendBytes: Number(o.quotaBackendBytes),
     maxRequestBytes: Number(o.maxRequestBytes),

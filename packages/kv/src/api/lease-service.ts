@@ -1,5 +1,6 @@
 import { bidiStream, unary } from '@coreos-ts/grpc-kit';
-import type { etcdserverpb } from '@coreos-ts/proto';
+import { etcdserverpb } from '@coreos-ts/proto';
+import type { Metadata } from '@grpc/grpc-js';
 import type { EtcdServer } from '../server/etcd-server.js';
 import { mapErrors } from './map-errors.js';
 
@@ -9,8 +10,24 @@ const KEEPALIVE_PENDING_MAX = 128;
 /** etcdserverpb.Lease. Keep-alives for unknown leases answer TTL 0, as etcd's do. */
 export function leaseService(server: EtcdServer): etcdserverpb.LeaseServer {
   return {
-    leaseGrant: unary(mapErrors((req: etcdserverpb.LeaseGrantRequest) => server.leaseGrant(req))),
-    leaseRevoke: unary(mapErrors((req: etcdserverpb.LeaseRevokeRequest) => server.leaseRevoke(req))),
+    leaseGrant: unary(
+      mapErrors(async (req: etcdserverpb.LeaseGrantRequest, call: { metadata: Metadata }) => {
+        server.caller(call.metadata);
+        return server.leaseGrant(req);
+      }),
+    ),
+    leaseRevoke: unary(
+      mapErrors(async (req: etcdserverpb.LeaseRevokeRequest, call: { metadata: Metadata }) => {
+        // revoking deletes the attached keys: write access to each of them is needed
+        if (server.caller(call.metadata) !== undefined) {
+          const ttl = await server.leaseTimeToLive(
+            etcdserverpb.LeaseTimeToLiveRequest.fromPartial({ ID: req.ID, keys: true }),
+          );
+          for (const key of ttl.keys) server.requireAccess(call.metadata, 'write', key, Buffer.alloc(0));
+        }
+        return server.leaseRevoke(req);
+      }),
+    ),
     leaseTimeToLive: unary(mapErrors((req: etcdserverpb.LeaseTimeToLiveRequest) => server.leaseTimeToLive(req))),
     leaseLeases: unary(mapErrors(() => server.leaseLeases())),
     leaseKeepAlive: bidiStream(

@@ -84,6 +84,11 @@ class WatchStream {
     if (this.byClientId.has(watchId)) return void refuse('mvcc: duplicate watch ID provided on the WatchStream');
     if (this.byClientId.size >= STREAM_WATCHERS_MAX) return void refuse(new KvError('TooManyRequests').message);
     if (cr.key.length === 0) return void refuse(new KvError('EmptyKey').message);
+    try {
+      this.server.requireAccess(this.call.metadata, 'read', cr.key, cr.rangeEnd);
+    } catch (err) {
+      return void refuse((err as Error).message);
+    }
     this.call.write(this.response({ watchId, created: true }));
     const hub = this.hub();
     let hubId: number;

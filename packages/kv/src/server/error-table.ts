@@ -27,6 +27,20 @@ const KIND_OF: Record<KvErrorCode, ErrorKind> = {
   LearnerNotReady: 'failed-precondition',
   PeerUrlExist: 'failed-precondition',
   Unhealthy: 'unavailable',
+  UserEmpty: 'invalid-argument',
+  UserAlreadyExist: 'failed-precondition',
+  UserNotFound: 'failed-precondition',
+  RoleAlreadyExist: 'failed-precondition',
+  RoleNotFound: 'failed-precondition',
+  RoleNotGranted: 'failed-precondition',
+  PermissionNotGranted: 'failed-precondition',
+  RootUserNotExist: 'failed-precondition',
+  RootRoleNotExist: 'failed-precondition',
+  AuthFailed: 'invalid-argument',
+  PermissionDenied: 'permission-denied',
+  InvalidAuthToken: 'unauthenticated',
+  AuthNotEnabled: 'failed-precondition',
+  InvalidAuthMgmt: 'failed-precondition',
 };
 
 /** A KvError becomes a DomainError with etcd's message; anything else passes through unchanged. */

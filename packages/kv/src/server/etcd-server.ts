@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '@coreos-ts/grpc-kit';
 import { type etcdserverpb, kvpb } from '@coreos-ts/proto';
 import { isRaftError, type SoftState, StateType } from '@coreos-ts/raft';
-import type { ChannelCredentials } from '@grpc/grpc-js';
+import type { ChannelCredentials, Metadata } from '@grpc/grpc-js';
+import { verifyPassword } from '../auth/password.js';
+import type { Access } from '../auth/permissions.js';
 import type { KvdConfig } from '../config.js';
 import { KvError } from '../errors.js';
 import type { AppliedWaiter } from './applied-waiter.js';
@@ -99,6 +102,63 @@ export class EtcdServer {
     const revision = response.header?.revision ?? this.p.state.store().currentRevision();
     response.header = { ...this.header(), revision };
     return response;
+  }
+
+  /** The user making a call (undefined while auth is off); etcd's errors for a missing or bad token. */
+  caller(metadata: Metadata): string | undefined {
+    const auth = this.p.state.auth();
+    if (!auth.isEnabled()) return undefined;
+    const token = metadata.get('token')[0];
+    if (token === undefined) throw new KvError('UserEmpty');
+    return auth.userOfToken(String(token), Date.now());
+  }
+
+  requireAccess(metadata: Metadata, access: Access, key: Buffer, rangeEnd: Buffer): void {
+    const user = this.caller(metadata);
+    if (user !== undefined) this.p.state.auth().check(user, access, key, rangeEnd);
+  }
+
+  requireRoot(metadata: Metadata): void {
+    const user = this.caller(metadata);
+    if (user !== undefined && !this.p.state.auth().isRoot(user)) throw new KvError('PermissionDenied');
+  }
+
+  /** Every compare needs read access, every op the access it uses, nested txns included. */
+  requireTxnAccess(metadata: Metadata, txn: etcdserverpb.TxnRequest): void {
+    const user = this.caller(metadata);
+    if (user === undefined) return;
+    const auth = this.p.state.auth();
+    const visit = (t: etcdserverpb.TxnRequest) => {
+      for (const c of t.compare) auth.check(user, 'read', c.key, c.rangeEnd);
+      for (const op of [...t.success, ...t.failure]) {
+        if (op.requestRange) auth.check(user, 'read', op.requestRange.key, op.requestRange.rangeEnd);
+        if (op.requestPut) auth.check(user, 'write', op.requestPut.key, Buffer.alloc(0));
+        if (op.requestDeleteRange) auth.check(user, 'write', op.requestDeleteRange.key, op.requestDeleteRange.rangeEnd);
+        if (op.requestTxn) visit(op.requestTxn);
+      }
+    };
+    visit(txn);
+  }
+
+  /** Checks the password against the replicated hash, then makes a token known to every member. */
+  async authenticate(name: string, password: string): Promise<string> {
+    const auth = this.p.state.auth();
+    if (!auth.isEnabled()) throw new KvError('AuthNotEnabled');
+    const hash = auth.passwordHash(name);
+    if (hash === undefined || !(await verifyPassword(password, hash))) throw new KvError('AuthFailed');
+    const token = `${randomBytes(16).toString('hex')}.${this.ids.id().toString(16)}`;
+    await this.propose({ authenticate: { name, token } });
+    return token;
+  }
+
+  /** An auth management change through raft (passwords already hashed by the caller). */
+  async authChange(request: Omit<kvpb.InternalRequest, 'header'>): Promise<etcdserverpb.ResponseHeader> {
+    const r = (await this.propose(request)) as { header?: etcdserverpb.ResponseHeader };
+    return r.header ?? this.header();
+  }
+
+  authState() {
+    return this.p.state.auth();
   }
 
   /** Waits until this member has applied everything committed before the call. */

@@ -13,11 +13,13 @@ import {
 } from '@coreos-ts/grpc-kit';
 import { etcdserverpb, kvpb, v3electionpb, v3lockpb } from '@coreos-ts/proto';
 import { defaultConfig, MemoryStorage, RawNode, type Snapshot } from '@coreos-ts/raft';
+import { authService } from '../api/auth-service.js';
 import { clusterService } from '../api/cluster-service.js';
 import { kvService } from '../api/kv-service.js';
 import { leaseService } from '../api/lease-service.js';
 import { maintenanceService } from '../api/maintenance-service.js';
 import { watchService } from '../api/watch-service.js';
+import { AuthStore } from '../auth/auth-store.js';
 import { ConfigError, effectiveQuotaBytes, type KvdConfig, type TlsFiles } from '../config.js';
 import { KvError } from '../errors.js';
 import { computeClusterId, computeMemberId } from '../member-id.js';
@@ -187,6 +189,7 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
     quotaBytes: effectiveQuotaBytes(config),
     log,
     leases,
+    auth: new AuthStore(config.authTokenTtlSeconds * 1000),
   });
   const applied = new AppliedWaiter();
   applied.advance(Number(state.store().consistentIndex()));
@@ -340,6 +343,7 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
       implementation: electionService(recipes),
     },
     { name: 'etcdserverpb.KV', definition: etcdserverpb.KVService, implementation: kvService(server) },
+    { name: 'etcdserverpb.Auth', definition: etcdserverpb.AuthService, implementation: authService(server) },
     {
       name: 'etcdserverpb.Watch',
       definition: etcdserverpb.WatchService,

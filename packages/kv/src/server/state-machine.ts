@@ -1,5 +1,6 @@
 import type { Logger } from '@coreos-ts/grpc-kit';
 import { etcdserverpb, type kvpb } from '@coreos-ts/proto';
+import type { AuthStore } from '../auth/auth-store.js';
 import { KvError } from '../errors.js';
 import { type Backend, bucketKey, bucketRange } from '../mvcc/backend.js';
 import { defaultMvccConfig } from '../mvcc/mvcc-config.js';
@@ -17,6 +18,7 @@ export interface StateMachineOptions {
   quotaBytes: number;
   log: Logger;
   leases: LeaseKeeper;
+  auth: AuthStore;
 }
 
 /**
@@ -48,6 +50,7 @@ export class StateMachine {
     this.hub?.close();
     // Leases first: opening the store re-attaches every key to its lease.
     await this.o.leases.load(buffer);
+    await this.o.auth.load(buffer, this.o.backend);
     this.mvcc = await MvccStore.open(buffer, {
       config: { ...defaultMvccConfig(), maxTxnOps: this.o.maxTxnOps },
       leases: this.o.leases.attachments(),
@@ -153,7 +156,12 @@ export class StateMachine {
       this.members.setAttributes(a.memberId, a.name, a.clientUrls);
       return {};
     }
-    return {};
+    this.o.auth.apply(request, Date.now());
+    return { header: undefined };
+  }
+
+  auth(): AuthStore {
+    return this.o.auth;
   }
 
   private applyAlarm(req: etcdserverpb.AlarmRequest): etcdserverpb.AlarmResponse {

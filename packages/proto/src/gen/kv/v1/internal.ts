@@ -9,6 +9,17 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   AlarmRequest,
+  AuthDisableRequest,
+  AuthEnableRequest,
+  AuthRoleAddRequest,
+  AuthRoleDeleteRequest,
+  AuthRoleGrantPermissionRequest,
+  AuthRoleRevokePermissionRequest,
+  AuthUserAddRequest,
+  AuthUserChangePasswordRequest,
+  AuthUserDeleteRequest,
+  AuthUserGrantRoleRequest,
+  AuthUserRevokeRoleRequest,
   CompactionRequest,
   DeleteRangeRequest,
   LeaseCheckpointRequest,
@@ -47,6 +58,24 @@ export interface InternalRequest {
   alarm?: AlarmRequest | undefined;
   leaseCheckpoint?: LeaseCheckpointRequest | undefined;
   memberAttributes?: MemberAttributes | undefined;
+  authEnable?: AuthEnableRequest | undefined;
+  authDisable?: AuthDisableRequest | undefined;
+  authUserAdd?: AuthUserAddRequest | undefined;
+  authUserDelete?: AuthUserDeleteRequest | undefined;
+  authUserChangePassword?: AuthUserChangePasswordRequest | undefined;
+  authUserGrantRole?: AuthUserGrantRoleRequest | undefined;
+  authUserRevokeRole?: AuthUserRevokeRoleRequest | undefined;
+  authRoleAdd?: AuthRoleAddRequest | undefined;
+  authRoleDelete?: AuthRoleDeleteRequest | undefined;
+  authRoleGrantPermission?: AuthRoleGrantPermissionRequest | undefined;
+  authRoleRevokePermission?: AuthRoleRevokePermissionRequest | undefined;
+  authenticate?: AuthToken | undefined;
+}
+
+/** A token handed out by Authenticate, made known to every member through raft. */
+export interface AuthToken {
+  name: string;
+  token: string;
 }
 
 /** A member as carried in a conf change's context and kept in the cluster's membership. */
@@ -239,6 +268,18 @@ function createBaseInternalRequest(): InternalRequest {
     alarm: undefined,
     leaseCheckpoint: undefined,
     memberAttributes: undefined,
+    authEnable: undefined,
+    authDisable: undefined,
+    authUserAdd: undefined,
+    authUserDelete: undefined,
+    authUserChangePassword: undefined,
+    authUserGrantRole: undefined,
+    authUserRevokeRole: undefined,
+    authRoleAdd: undefined,
+    authRoleDelete: undefined,
+    authRoleGrantPermission: undefined,
+    authRoleRevokePermission: undefined,
+    authenticate: undefined,
   };
 }
 
@@ -273,6 +314,42 @@ export const InternalRequest: MessageFns<InternalRequest> = {
     }
     if (message.memberAttributes !== undefined) {
       MemberAttributes.encode(message.memberAttributes, writer.uint32(90).fork()).join();
+    }
+    if (message.authEnable !== undefined) {
+      AuthEnableRequest.encode(message.authEnable, writer.uint32(162).fork()).join();
+    }
+    if (message.authDisable !== undefined) {
+      AuthDisableRequest.encode(message.authDisable, writer.uint32(170).fork()).join();
+    }
+    if (message.authUserAdd !== undefined) {
+      AuthUserAddRequest.encode(message.authUserAdd, writer.uint32(178).fork()).join();
+    }
+    if (message.authUserDelete !== undefined) {
+      AuthUserDeleteRequest.encode(message.authUserDelete, writer.uint32(186).fork()).join();
+    }
+    if (message.authUserChangePassword !== undefined) {
+      AuthUserChangePasswordRequest.encode(message.authUserChangePassword, writer.uint32(194).fork()).join();
+    }
+    if (message.authUserGrantRole !== undefined) {
+      AuthUserGrantRoleRequest.encode(message.authUserGrantRole, writer.uint32(202).fork()).join();
+    }
+    if (message.authUserRevokeRole !== undefined) {
+      AuthUserRevokeRoleRequest.encode(message.authUserRevokeRole, writer.uint32(210).fork()).join();
+    }
+    if (message.authRoleAdd !== undefined) {
+      AuthRoleAddRequest.encode(message.authRoleAdd, writer.uint32(218).fork()).join();
+    }
+    if (message.authRoleDelete !== undefined) {
+      AuthRoleDeleteRequest.encode(message.authRoleDelete, writer.uint32(226).fork()).join();
+    }
+    if (message.authRoleGrantPermission !== undefined) {
+      AuthRoleGrantPermissionRequest.encode(message.authRoleGrantPermission, writer.uint32(234).fork()).join();
+    }
+    if (message.authRoleRevokePermission !== undefined) {
+      AuthRoleRevokePermissionRequest.encode(message.authRoleRevokePermission, writer.uint32(242).fork()).join();
+    }
+    if (message.authenticate !== undefined) {
+      AuthToken.encode(message.authenticate, writer.uint32(250).fork()).join();
     }
     return writer;
   },
@@ -370,6 +447,102 @@ export const InternalRequest: MessageFns<InternalRequest> = {
             message.memberAttributes = MemberAttributes.decode(reader, reader.uint32());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.authEnable = AuthEnableRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.authDisable = AuthDisableRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.authUserAdd = AuthUserAddRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.authUserDelete = AuthUserDeleteRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.authUserChangePassword = AuthUserChangePasswordRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.authUserGrantRole = AuthUserGrantRoleRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.authUserRevokeRole = AuthUserRevokeRoleRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 27: {
+            if (tag !== 218) {
+              break;
+            }
+
+            message.authRoleAdd = AuthRoleAddRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.authRoleDelete = AuthRoleDeleteRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 29: {
+            if (tag !== 234) {
+              break;
+            }
+
+            message.authRoleGrantPermission = AuthRoleGrantPermissionRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.authRoleRevokePermission = AuthRoleRevokePermissionRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.authenticate = AuthToken.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -413,6 +586,112 @@ export const InternalRequest: MessageFns<InternalRequest> = {
     message.memberAttributes = (object.memberAttributes !== undefined && object.memberAttributes !== null)
       ? MemberAttributes.fromPartial(object.memberAttributes)
       : undefined;
+    message.authEnable = (object.authEnable !== undefined && object.authEnable !== null)
+      ? AuthEnableRequest.fromPartial(object.authEnable)
+      : undefined;
+    message.authDisable = (object.authDisable !== undefined && object.authDisable !== null)
+      ? AuthDisableRequest.fromPartial(object.authDisable)
+      : undefined;
+    message.authUserAdd = (object.authUserAdd !== undefined && object.authUserAdd !== null)
+      ? AuthUserAddRequest.fromPartial(object.authUserAdd)
+      : undefined;
+    message.authUserDelete = (object.authUserDelete !== undefined && object.authUserDelete !== null)
+      ? AuthUserDeleteRequest.fromPartial(object.authUserDelete)
+      : undefined;
+    message.authUserChangePassword =
+      (object.authUserChangePassword !== undefined && object.authUserChangePassword !== null)
+        ? AuthUserChangePasswordRequest.fromPartial(object.authUserChangePassword)
+        : undefined;
+    message.authUserGrantRole = (object.authUserGrantRole !== undefined && object.authUserGrantRole !== null)
+      ? AuthUserGrantRoleRequest.fromPartial(object.authUserGrantRole)
+      : undefined;
+    message.authUserRevokeRole = (object.authUserRevokeRole !== undefined && object.authUserRevokeRole !== null)
+      ? AuthUserRevokeRoleRequest.fromPartial(object.authUserRevokeRole)
+      : undefined;
+    message.authRoleAdd = (object.authRoleAdd !== undefined && object.authRoleAdd !== null)
+      ? AuthRoleAddRequest.fromPartial(object.authRoleAdd)
+      : undefined;
+    message.authRoleDelete = (object.authRoleDelete !== undefined && object.authRoleDelete !== null)
+      ? AuthRoleDeleteRequest.fromPartial(object.authRoleDelete)
+      : undefined;
+    message.authRoleGrantPermission =
+      (object.authRoleGrantPermission !== undefined && object.authRoleGrantPermission !== null)
+        ? AuthRoleGrantPermissionRequest.fromPartial(object.authRoleGrantPermission)
+        : undefined;
+    message.authRoleRevokePermission =
+      (object.authRoleRevokePermission !== undefined && object.authRoleRevokePermission !== null)
+        ? AuthRoleRevokePermissionRequest.fromPartial(object.authRoleRevokePermission)
+        : undefined;
+    message.authenticate = (object.authenticate !== undefined && object.authenticate !== null)
+      ? AuthToken.fromPartial(object.authenticate)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuthToken(): AuthToken {
+  return { name: "", token: "" };
+}
+
+export const AuthToken: MessageFns<AuthToken> = {
+  encode(message: AuthToken, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.token !== "") {
+      writer.uint32(18).string(message.token);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthToken {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthToken();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<AuthToken>): AuthToken {
+    return AuthToken.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AuthToken>): AuthToken {
+    const message = createBaseAuthToken();
+    message.name = object.name ?? "";
+    message.token = object.token ?? "";
     return message;
   },
 };
