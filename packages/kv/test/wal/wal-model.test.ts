@@ -129,5 +129,6 @@ describe('wal vs a naive model', () => {
       }),
       { numRuns: 40 },
     );
-  });
+    // thousands of real fdatasyncs: on a disk shared with the cluster tests this takes minutes
+  }, 240_000);
 });
