@@ -332,7 +332,10 @@ export async function listenAcceptingUrlAuthority(
   port: number,
 ): Promise<{ port: number; close(): Promise<void> }> {
   const injector = server.createConnectionInjector(credentials);
+  const sockets = new Set<Socket>();
   const listener: NetServer = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
     sniff(socket, (prelude, urlAuthority, ackDropped) => {
@@ -354,10 +357,12 @@ export async function listenAcceptingUrlAuthority(
   const address = listener.address();
   return {
     port: typeof address === 'object' && address ? address.port : port,
+    // the listener closes once its connections are gone: end them (grpc-js has had its grace)
     close: () =>
       new Promise<void>((resolve) => {
         listener.close(() => resolve());
         injector.destroy();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }

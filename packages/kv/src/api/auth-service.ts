@@ -7,7 +7,8 @@ import { mapErrors } from './map-errors.js';
 
 /**
  * etcdserverpb.Auth. Changes go through raft; passwords are hashed here, on the member that
- * received them, so only hashes reach the log. Everything but Authenticate, AuthStatus and a
+ * received them, so only hashes reach the log. Reads are linearizable, as etcd's (they go
+ * through a ReadIndex round first). Everything but Authenticate, AuthStatus and a
  * user changing their own password needs root once auth is on.
  */
 export function authService(server: EtcdServer): etcdserverpb.AuthServer {
@@ -28,7 +29,10 @@ export function authService(server: EtcdServer): etcdserverpb.AuthServer {
       })),
     ),
     authStatus: unary(
-      mapErrors(async () => ({ header: server.header(), enabled: auth().isEnabled(), authRevision: 0n })),
+      mapErrors(async () => {
+        await server.linearizableBarrier();
+        return { header: server.header(), enabled: auth().isEnabled(), authRevision: 0n };
+      }),
     ),
     authEnable: change(async (req: etcdserverpb.AuthEnableRequest) => ({ authEnable: req })),
     authDisable: change(async (req: etcdserverpb.AuthDisableRequest) => ({ authDisable: req })),
@@ -63,24 +67,28 @@ export function authService(server: EtcdServer): etcdserverpb.AuthServer {
     userGet: unary(
       mapErrors(async (req: etcdserverpb.AuthUserGetRequest, call: { metadata: Metadata }) => {
         if (server.caller(call.metadata) !== req.name) root(call.metadata);
+        await server.linearizableBarrier();
         return { header: server.header(), roles: auth().userRoles(req.name) };
       }),
     ),
     userList: unary(
       mapErrors(async (_req: etcdserverpb.AuthUserListRequest, call: { metadata: Metadata }) => {
         root(call.metadata);
+        await server.linearizableBarrier();
         return { header: server.header(), users: auth().userNames() };
       }),
     ),
     roleGet: unary(
       mapErrors(async (req: etcdserverpb.AuthRoleGetRequest, call: { metadata: Metadata }) => {
         root(call.metadata);
+        await server.linearizableBarrier();
         return { header: server.header(), perm: auth().rolePerms(req.role) };
       }),
     ),
     roleList: unary(
       mapErrors(async (_req: etcdserverpb.AuthRoleListRequest, call: { metadata: Metadata }) => {
         root(call.metadata);
+        await server.linearizableBarrier();
         return { header: server.header(), roles: auth().roleNames() };
       }),
     ),

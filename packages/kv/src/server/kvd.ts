@@ -196,6 +196,15 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
   const waits = new WaitRegistry<object>(PENDING_PROPOSALS_MAX, 7000 + 2 * config.electionTimeoutMs);
   const confChangeWaits = new WaitRegistry<object>(1024, 7000 + 2 * config.electionTimeoutMs);
 
+  // this member's removal is learnt by applying it, or from a peer refusing its messages
+  let removedReported = false;
+  const removed = () => {
+    if (removedReported) return;
+    removedReported = true;
+    log.warn({ member: memberId.toString(16) }, 'this member was removed from the cluster; stopping');
+    options.onRemoved?.();
+  };
+
   // raft and the state machine need each other; `node` is set right below.
   let node!: RaftNode;
   const transport = new Transport({
@@ -207,6 +216,8 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
     onUnreachable: (id) => node.with((n) => n.reportUnreachable(id)),
     onSnapshotStatus: (id, ok) => node.with((n) => n.reportSnapshot(id, ok)),
     snapshotData: () => state.dump(),
+    isRemoved: (id) => state.membership().isRemoved(id),
+    onRemoved: () => removed(),
     clusterInfo: () => ({
       clusterId,
       members: state
@@ -238,10 +249,7 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
         transport.removePeer(cc.nodeId);
       }
       confChangeWaits.trigger(cc.nodeId, {});
-      if (!member && cc.nodeId === memberId) {
-        log.warn({ member: memberId.toString(16) }, 'this member was removed from the cluster; stopping');
-        options.onRemoved?.();
-      }
+      if (!member && cc.nodeId === memberId) removed();
     },
     installSnapshot: async (snapshot: Snapshot) => {
       await state.install(Buffer.from(snapshot.data));

@@ -3,6 +3,7 @@ import { raftpb } from '@coreos-ts/proto';
 import { type Message, MessageType } from '@coreos-ts/raft';
 import type { ChannelCredentials, ClientWritableStream } from '@grpc/grpc-js';
 import { messageToWire } from './raft-codec.js';
+import { REMOVED_MESSAGE } from './removed.js';
 
 export interface PeerSenderOptions {
   clusterId: bigint;
@@ -21,6 +22,8 @@ export interface PeerSenderOptions {
   onSnapshotStatus(peerId: bigint, ok: boolean): void;
   /** The store's content to send with a MsgSnap (raft's own snapshot carries only metadata). */
   snapshotData(): Promise<Buffer>;
+  /** The peer refused us: this member was removed from the cluster. */
+  onRemoved(): void;
 }
 
 const RECONNECT_MIN_MS = 50;
@@ -95,6 +98,7 @@ export class PeerSender {
     const stream = this.client.send((err) => {
       if (this.stream === stream) this.stream = undefined;
       if (this.stopped) return;
+      if (err?.details === REMOVED_MESSAGE) this.options.onRemoved();
       if (err) this.onStreamFailed(err.message);
     });
     stream.on('error', () => {});

@@ -9,6 +9,7 @@ import {
 } from '@grpc/grpc-js';
 import { PeerSender } from './peer-sender.js';
 import { messageFromWire } from './raft-codec.js';
+import { REMOVED_MESSAGE } from './removed.js';
 
 export interface TransportOptions {
   clusterId: bigint;
@@ -23,6 +24,10 @@ export interface TransportOptions {
   snapshotData(): Promise<Buffer>;
   /** Who is in the cluster, for members joining it. */
   clusterInfo(): raftpb.ClusterInfoResponse;
+  /** Whether a member was removed from the cluster (its messages are refused, and it learns so). */
+  isRemoved(id: bigint): boolean;
+  /** A peer refused this member's messages because it was removed from the cluster. */
+  onRemoved(): void;
   queueMessagesMax?: number;
   batchBytesMax?: number;
   snapshotChunkBytes?: number;
@@ -89,6 +94,7 @@ export class Transport {
       onUnreachable: this.options.onUnreachable,
       onSnapshotStatus: this.options.onSnapshotStatus,
       snapshotData: this.options.snapshotData,
+      onRemoved: this.options.onRemoved,
     });
     this.peers.set(id, { urls, sender });
   }
@@ -113,7 +119,7 @@ export class Transport {
 
   /** The RaftPeer service, for the member's peer gRPC server. */
   service(): ServiceBinding {
-    const { clusterId, onMessage, clusterInfo } = this.options;
+    const { clusterId, onMessage, clusterInfo, isRemoved } = this.options;
     const snapshotBytesMax = this.options.snapshotBytesMax ?? 8 * 1024 * 1024 * 1024;
     const mismatch = (got: bigint) =>
       new DomainError(
@@ -132,6 +138,11 @@ export class Transport {
           if (batch.clusterId !== clusterId) {
             failed = true;
             callback(mismatch(batch.clusterId) as never);
+            return;
+          }
+          if (isRemoved(batch.from)) {
+            failed = true;
+            callback(new DomainError('failed-precondition', REMOVED_MESSAGE) as never);
             return;
           }
           for (const m of batch.messages) onMessage(messageFromWire(m));
