@@ -1,7 +1,8 @@
 import { DomainError, serverStream, unary } from '@coreos-ts/grpc-kit';
 import { etcdserverpb, type mvccpb, type v3electionpb } from '@coreos-ts/proto';
 import { mapErrors } from '../api/map-errors.js';
-import { prefixEnd, type RecipeStore, waitForPredecessors } from './key-waits.js';
+import { prefixEnd } from '../mvcc/key-range.js';
+import { type RecipeStore, waitForPredecessors } from './key-waits.js';
 import { lockKey } from './lock-service.js';
 
 // etcd's v3election errors (clients match the text).

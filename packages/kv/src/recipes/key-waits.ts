@@ -1,5 +1,6 @@
 import { etcdserverpb, type mvccpb } from '@coreos-ts/proto';
 import { KvError } from '../errors.js';
+import { prefixEnd } from '../mvcc/key-range.js';
 import type { EtcdServer } from '../server/etcd-server.js';
 import type { WatchHub } from '../watch/watch-hub.js';
 
@@ -23,17 +24,6 @@ export interface RecipeStore {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-export function prefixEnd(prefix: Buffer): Buffer {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if ((end[i] as number) < 0xff) {
-      end[i] = (end[i] as number) + 1;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return Buffer.from([0]);
-}
 
 /** The key of `prefix` with the highest create revision below `maxCreateRevision`, if any. */
 async function lastBefore(store: RecipeStore, prefix: Buffer, maxCreateRevision: bigint) {

@@ -36,17 +36,10 @@ export interface ApplyContext {
  * conf changes still reach raft, which rebuilds its configuration from the log.
  */
 export class EntryApplier implements Applier {
-  private confState: ConfState | undefined;
-
   constructor(private readonly ctx: ApplyContext) {}
-
-  lastConfState(): ConfState | undefined {
-    return this.confState;
-  }
 
   async applySnapshot(snapshot: Snapshot): Promise<void> {
     await this.ctx.installSnapshot(snapshot);
-    this.confState = snapshot.metadata.confState;
   }
 
   async applyEntries(entries: readonly Entry[]): Promise<void> {
@@ -94,7 +87,7 @@ export class EntryApplier implements Applier {
     if (cc.context.length > 0 && cc.type !== ConfChangeType.RemoveNode) {
       member = kvpb.MemberInfo.decode(cc.context);
     }
-    this.confState = this.ctx.applyConfChangeToRaft(cc);
+    this.ctx.applyConfChangeToRaft(cc);
     if (fresh) this.ctx.applyMembership(cc, member);
   }
 }

@@ -43,6 +43,8 @@ export class EtcdServer {
   private readonly ids: RequestIdGenerator;
   private readonly forwarder: LeaseForwarder;
   private leaderId = 0n;
+  /** Called with the new leader on every leader change (moveLeader awaits its target). */
+  private readonly leaderWatchers = new Set<(leader: bigint) => void>();
   private term = 0;
 
   readonly memberOps: MemberOps;
@@ -79,6 +81,7 @@ export class EtcdServer {
   onSoftState(state: SoftState): void {
     const was = this.leaderId;
     this.leaderId = state.lead;
+    for (const watcher of [...this.leaderWatchers]) watcher(state.lead);
     this.term = this.p.raft.raw.status().hardState.term;
     if (was !== state.lead) {
       this.p.log.info(
@@ -277,12 +280,24 @@ export class EtcdServer {
   async moveLeader(target: bigint): Promise<etcdserverpb.MoveLeaderResponse> {
     if (!this.p.raft.isLeader()) throw new KvError('NotLeader');
     if (!this.p.state.membership().get(target)) throw new KvError('NotLeader');
+    const moved = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          this.leaderWatchers.delete(check);
+          reject(new KvError('Timeout'));
+        },
+        2 * this.p.config.electionTimeoutMs + 1000,
+      );
+      const check = (leader: bigint) => {
+        if (leader !== target) return;
+        clearTimeout(timer);
+        this.leaderWatchers.delete(check);
+        resolve();
+      };
+      this.leaderWatchers.add(check);
+    });
     this.p.raft.with((n) => n.transferLeader(target));
-    const deadline = Date.now() + 2 * this.p.config.electionTimeoutMs + 1000;
-    while (this.leaderId !== target) {
-      if (Date.now() > deadline) throw new KvError('Timeout');
-      await new Promise((r) => setTimeout(r, this.p.config.heartbeatIntervalMs));
-    }
+    await moved;
     return this.stamp({ header: undefined });
   }
 
