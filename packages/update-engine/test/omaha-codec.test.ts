@@ -219,4 +219,10 @@ describe('Omaha decoders on hostile input', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('refuses a truncated element the validator lets through (found by the property, seed -1941651196)', () => {
+    for (const decode of [decodeOmahaRequest, decodeOmahaResponse]) {
+      expect(() => decode('<A/')).toThrow(OmahaXmlError);
+    }
+  });
 });

@@ -44,7 +44,13 @@ export function parseOmahaXml(xml: string, root: 'request' | 'response'): XmlNod
   if (xml.length > MAX_OMAHA_XML_BYTES) throw new OmahaXmlError(`document larger than ${MAX_OMAHA_XML_BYTES} bytes`);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new OmahaXmlError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
-  const doc = parser.parse(xml) as XmlNode;
+  let doc: XmlNode;
+  try {
+    doc = parser.parse(xml) as XmlNode;
+  } catch (err) {
+    // the validator lets a few truncated documents through (e.g. "<A/") that the parser refuses
+    throw new OmahaXmlError(`malformed XML: ${(err as Error).message}`);
+  }
   const node = doc[root];
   if (node === undefined || typeof node !== 'object' || node === null) {
     throw new OmahaXmlError(`missing <${root}> root element`);
