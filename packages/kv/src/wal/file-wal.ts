@@ -91,7 +91,14 @@ export class FileWal implements Wal {
   /**
    * Replay from marker m needs m's own record and the live entries after m.index. Those are
    * all in or after the last segment that started at or below m.index + 1: a live entry
-   * written earlier would have been truncated away before that segment began.
+   * written earlier would have been truncated away before that segment began. Newer markers
+   * sit in the same or later segments and need a subset of those entries, so keeping what m
+   * needs keeps what the newest marker needs too.
+   *
+   * If no remaining segment started at or below m.index + 1, that segment was released
+   * already (a release to a newer marker came first): m is older than what is kept, and
+   * nothing may be deleted on its account. Falling back to m's own segment here would drop
+   * the entries the newer marker still needs.
    */
   private firstSegmentToKeep(index: number): number | null {
     let placed: PlacedMarker | null = null;
@@ -99,7 +106,7 @@ export class FileWal implements Wal {
     if (placed === null) return null;
     let entriesSeq: number | null = null;
     for (const s of this.pos.segments) if (s.firstIndex <= placed.marker.index + 1) entriesSeq = s.seq;
-    return entriesSeq === null ? placed.seq : Math.min(placed.seq, entriesSeq);
+    return entriesSeq === null ? null : Math.min(placed.seq, entriesSeq);
   }
 
   lastIndex(): number {

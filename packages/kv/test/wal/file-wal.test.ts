@@ -103,6 +103,32 @@ describe('file wal', () => {
     await again.close();
   });
 
+  it('a release to an older marker after one to a newer marker deletes nothing replay needs', async () => {
+    // Found by the model property (seed 1842969577): both markers sit in the newest segment,
+    // the entries after the newer one in older segments; the first release keeps those, the
+    // second (to the older marker, whose own entries' segment is gone) must not drop them.
+    const cfg = walConfig(await tempDir(), { segmentBytes: 4096 });
+    const wal = await createFileWal(cfg, meta);
+    for (let i = 1; i <= 10; i++) await wal.save(null, entries(i, i, 1, 1500)); // a segment per 2 entries
+    await wal.save(null, entries(11, 30, 1, 16)); // into the segment that starts at or below 14
+    for (let i = 31; i <= 40; i++) await wal.save(null, entries(i, i, 1, 1500));
+    await wal.saveSnapshotMarker({ index: 0, term: 2 });
+    await wal.saveSnapshotMarker({ index: 13, term: 2 });
+    await wal.releaseTo(13);
+    const kept = await segmentFiles(cfg.dir);
+    const firstIndexes = kept.map((n) => parseSegmentFileName(n)?.firstIndex ?? -1);
+    expect(firstIndexes[0]).toBeGreaterThan(1);
+    expect(firstIndexes[0]).toBeLessThanOrEqual(14);
+    expect(firstIndexes[1]).toBeGreaterThan(30);
+    await wal.releaseTo(0); // the marker at 0 is in the newest segment, its entries' segment is gone
+    expect(await segmentFiles(cfg.dir)).toEqual(kept);
+    await wal.close();
+    const { wal: again, replay } = await openFileWal(cfg);
+    expect(replay.snapshot).toEqual({ index: 13, term: 2 });
+    expect(replay.entries.map((e) => e.index)).toEqual(Array.from({ length: 27 }, (_, i) => 14 + i));
+    await again.close();
+  });
+
   it('lists snapshot markers without replaying, for choosing a snapshot file', async () => {
     const cfg = walConfig(await tempDir(), { segmentBytes: 4096 });
     const wal = await createFileWal(cfg, meta);
