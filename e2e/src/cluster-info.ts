@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MachineEndpoints } from './machine-config.js';
+import type { NetworkPlan } from './netns.js';
 
 export interface MachineInfo {
   readonly name: string;
@@ -28,6 +29,8 @@ export interface ClusterInfo {
     readonly publicKey: string;
   };
   readonly machines: readonly MachineInfo[];
+  /** netns mode: the subnet, the host's address and veth, and each machine's namespace and address. */
+  readonly network?: NetworkPlan;
 }
 
 export const CLUSTER_JSON = 'cluster.json';

@@ -23,11 +23,21 @@ export interface ClusterOptions {
   readonly extraArgs?: Partial<Readonly<Record<ComponentName, readonly string[]>>>;
   /** fleetd's --agent-ttl (default 3s). */
   readonly fleetAgentTtl?: string;
+  /**
+   * fleetd runs `.container` units through the host's dockerd (its socket must exist); default
+   * false: `--docker-socket ''`, process units only. All machines share that one dockerd.
+   */
+  readonly docker?: boolean;
   /** Bound on startup and on each machine's return after a reboot (default 60 s). */
   readonly readyTimeoutMs?: number;
   /** SIGTERM -> SIGKILL grace when stopping a process (default 3 s). */
   readonly stopGraceMs?: number;
   readonly logLevel?: string;
+  /**
+   * Each machine in its own network namespace with its own address on a bridge, so partitions
+   * are real (`src/netns.ts`; needs root, ip and nft). Default false: all on 127.0.0.1.
+   */
+  readonly netns?: boolean;
   /**
    * When the harness dies without stopping the cluster (SIGKILL, a killed test worker), its
    * reaper kills the processes; with this it also removes the directory (default false).

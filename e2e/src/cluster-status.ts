@@ -59,6 +59,8 @@ export interface ClusterStatus {
     readonly instances: readonly InstanceStatusView[];
     readonly error: string | null;
   };
+  /** netns mode: the groups of the partition in force, null when there is none. */
+  readonly partition?: readonly (readonly string[])[] | null;
 }
 
 export const SEMAPHORE_KEY = 'coreos.com/updateengine/rebootlock/semaphore';

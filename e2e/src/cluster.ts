@@ -1,5 +1,6 @@
 // A whole cluster on one host: N machines (each a disk image + supervised processes), one
-// update-server, and the control endpoint. Everything listens on 127.0.0.1 with free ports.
+// update-server, and the control endpoint. Everything listens on 127.0.0.1 with free ports, or in
+// netns mode each machine has a network namespace and an address of its own (src/netns.ts).
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,17 @@ import { type ClusterStatus, gatherStatus } from './cluster-status.js';
 import { type ClusterControl, type ControlServer, type MachineAction, startControlServer } from './control-server.js';
 import { Machine } from './machine.js';
 import type { ComponentName } from './machine-config.js';
-import { planMachines } from './machine-plan.js';
+import { machineNames, planMachines } from './machine-plan.js';
+import { requireDockerSocket } from './machine-units.js';
+import {
+  chooseNetwork,
+  createNetwork,
+  destroyNetwork,
+  type NetworkPlan,
+  networkResources,
+  requireNetnsSupport,
+} from './netns.js';
+import { applyPartition, completePartition, healPartition, type PartitionGroups } from './partition.js';
 import { PortAllocator } from './ports.js';
 import { type Reaper, startReaper } from './reaper.js';
 import { UpdateEngineRpc } from './rpc.js';
@@ -34,6 +45,8 @@ export class Cluster implements ClusterControl {
   private readonly exitHook = () => this.killNow();
   private clusterInfo: ClusterInfo | undefined;
   private reaper: Reaper | undefined;
+  private network: NetworkPlan | undefined;
+  private partitionGroups: string[][] | null = null;
 
   private constructor(readonly options: ClusterOptions) {}
 
@@ -42,6 +55,8 @@ export class Cluster implements ClusterControl {
     if (!(Number.isInteger(options.nodes) && options.nodes >= 1 && options.nodes <= 9)) {
       throw new Error(`nodes (${options.nodes}) must be an integer from 1 to 9`);
     }
+    if (options.netns === true) requireNetnsSupport();
+    if (options.docker === true) requireDockerSocket();
     const cluster = new Cluster(options);
     process.on('exit', cluster.exitHook);
     try {
@@ -82,9 +97,14 @@ export class Cluster implements ClusterControl {
     const dir = o.dir;
     const logLevel = o.logLevel ?? 'info';
     mkdirSync(join(dir, 'keys'), { recursive: true });
-    this.reaper = startReaper(dir, o.removeDirIfAbandoned ?? false);
+    // the reaper learns the network's names before it exists, so a harness killed meanwhile leaves nothing
+    this.network = o.netns === true ? await chooseNetwork(machineNames(o.nodes)) : undefined;
+    const network = this.network;
+    this.reaper = startReaper(dir, o.removeDirIfAbandoned ?? false, network && networkResources(network));
+    if (network !== undefined) await createNetwork(network);
+    const host = network?.hostAddress ?? '127.0.0.1';
     mkdirSync(join(dir, 'bad-versions'), { recursive: true });
-    this.control = await startControlServer(this);
+    this.control = await startControlServer(this, host);
     const keys = generateKeyPairSync('ed25519');
     this.privateKey = keys.privateKey;
     const publicKeyPath = join(dir, 'keys', 'signing.pub.pem');
@@ -100,14 +120,14 @@ export class Cluster implements ClusterControl {
       logLevel,
       readyTimeoutMs: this.readyTimeoutMs,
       ports,
+      host,
     });
 
-    const configs = await planMachines(o, {
-      omahaUrl: this.updateServer.omahaUrl,
-      publicKeyPath,
-      controlUrl: this.control.url,
-      ports,
-    });
+    const configs = await planMachines(
+      o,
+      { omahaUrl: this.updateServer.omahaUrl, publicKeyPath, controlUrl: this.control.url, ports },
+      network,
+    );
     const kvEndpoints = configs[0]?.kvEndpoints ?? [];
     const basePayload = usrPayload(o.baseVersion ?? '1.0.0', keys.privateKey);
     for (const config of configs) this.machineList.push(await Machine.create(config, basePayload));
@@ -133,6 +153,7 @@ export class Cluster implements ClusterControl {
         disk: m.diskPath,
         endpoints: m.endpoints,
       })),
+      ...(network === undefined ? {} : { network }),
     };
     writeClusterInfo(this.clusterInfo);
     this.log({ event: 'ready' });
@@ -178,7 +199,36 @@ export class Cluster implements ClusterControl {
 
   async status(): Promise<ClusterStatus> {
     if (this.updateServer === undefined) throw new Error('the cluster has not started');
-    return gatherStatus(this.machineList, this.info.kvEndpoints, this.updateServer);
+    const status = await gatherStatus(this.machineList, this.info.kvEndpoints, this.updateServer);
+    return this.network === undefined ? status : { ...status, partition: this.partitionGroups };
+  }
+
+  /** netns mode: the machines of different groups cannot reach each other (replaces any partition). */
+  async partition(groups: PartitionGroups): Promise<{ partition: string[][] }> {
+    const network = this.requireNetwork();
+    const complete = completePartition(
+      groups,
+      this.machineList.map((m) => m.name),
+    );
+    await applyPartition(network, complete);
+    this.partitionGroups = complete;
+    this.log({ event: 'partition', groups: complete });
+    return { partition: complete };
+  }
+
+  /** netns mode: every machine reaches every other again. */
+  async heal(): Promise<{ partition: null }> {
+    await healPartition(this.requireNetwork());
+    this.partitionGroups = null;
+    this.log({ event: 'heal' });
+    return { partition: null };
+  }
+
+  private requireNetwork(): NetworkPlan {
+    if (this.network === undefined) {
+      throw new Error('partitions need netns mode: start the cluster with `cluster up --netns` (or netns: true)');
+    }
+    return this.network;
   }
 
   /** Signs `version` into a payload, uploads it and points the channel at it. */
@@ -252,6 +302,8 @@ export class Cluster implements ClusterControl {
     await this.stopProcesses();
     await this.control?.close();
     this.control = undefined;
+    // when this fails, the reaper (not released) tries again once the harness exits
+    if (this.network !== undefined) await destroyNetwork(this.network);
     process.off('exit', this.exitHook);
     this.reaper?.release();
   }

@@ -1,5 +1,6 @@
-// The harness's control endpoint: a small JSON-over-HTTP API on 127.0.0.1 that the CLI's
-// commands and the machines' reboot scripts call. Its URL is in cluster.json.
+// The harness's control endpoint: a small JSON-over-HTTP API on 127.0.0.1 (netns mode: the host's
+// bridge address) that the CLI's commands and the machines' reboot scripts call. Its URL is in
+// cluster.json.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ComponentName, isComponentName } from './machine-config.js';
@@ -18,6 +19,10 @@ export interface ClusterControl {
     component: ComponentName | undefined,
     wait: boolean,
   ): Promise<unknown>;
+  /** netns mode: cuts the machines into groups that cannot reach each other (replacing any partition). */
+  partition(groups: readonly (readonly string[])[]): Promise<unknown>;
+  /** netns mode: ends the partition. */
+  heal(): Promise<unknown>;
   /** Stops every process; answered once they have stopped. */
   down(): Promise<unknown>;
   /** Called once the answer to `down` has been sent (closes the endpoint, ends `cluster up`). */
@@ -31,17 +36,18 @@ export interface ControlServer {
 
 const BODY_BYTES_MAX = 16 * 1024;
 
-export async function startControlServer(control: ClusterControl): Promise<ControlServer> {
+/** Listens on `host`: 127.0.0.1, or in netns mode the host's bridge address (the machines' reboot scripts call it). */
+export async function startControlServer(control: ClusterControl, host = '127.0.0.1'): Promise<ControlServer> {
   const server: Server = createServer((req, res) => {
     handle(control, req, res).catch((err: Error) => reply(res, 500, { error: err.message }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
@@ -61,6 +67,14 @@ async function handle(control: ClusterControl, req: IncomingMessage, res: Server
     if (version === '') return reply(res, 400, { error: 'publish needs a version' });
     return reply(res, 200, await control.publish(version, { bad: body.bad === true }));
   }
+  if (url.pathname === '/partition') {
+    const groups = body.groups;
+    if (!(Array.isArray(groups) && groups.every((g) => Array.isArray(g) && g.every((n) => typeof n === 'string')))) {
+      return reply(res, 400, { error: 'partition needs groups: [["m1"], ["m2", "m3"]]' });
+    }
+    return reply(res, 200, await control.partition(groups as string[][]));
+  }
+  if (url.pathname === '/heal') return reply(res, 200, await control.heal());
   if (url.pathname === '/down') {
     const result = await control.down();
     res.once('close', () => control.afterDown());

@@ -21,7 +21,16 @@ export {
   type MachineEndpoints,
   type MachinePorts,
 } from './machine-config.js';
+export type { UnitsLost } from './machine-units.js';
 export { type ExitInfo, ManagedProcess, type ProcessState } from './managed-process.js';
+export {
+  type MachineNetwork,
+  NETNS_MACHINE_PORTS,
+  type NetworkPlan,
+  netnsUnsupportedReason,
+  requireNetnsSupport,
+} from './netns.js';
+export { completePartition, type PartitionGroups, parsePartition } from './partition.js';
 export { awaitStream, UpdateAdminRpc, UpdateEngineRpc } from './rpc.js';
 export { formatStatus } from './status-table.js';
 export { startTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.js';

@@ -17,6 +17,10 @@ export interface MachineConfig {
   readonly machineId: string;
   readonly dir: string;
   readonly ports: MachinePorts;
+  /** The address its components listen on: 127.0.0.1, or its own in netns mode. */
+  readonly host: string;
+  /** netns mode: the network namespace its processes run in (`ip netns exec`). */
+  readonly netns?: string;
   /** `name=peerUrl,...` of every machine. */
   readonly kvInitialCluster: string;
   readonly kvClusterToken: string;
@@ -41,6 +45,8 @@ export interface MachineConfig {
   readonly extraArgs: Partial<Readonly<Record<ComponentName, readonly string[]>>>;
   /** fleetd's --agent-ttl (its machine lease). */
   readonly fleetAgentTtl: string;
+  /** fleetd's --docker-socket: dockerd's API socket for `.container` units ('' = none). */
+  readonly dockerSocket: string;
   readonly stopGraceMs: number;
   readonly logLevel: string;
 }
@@ -89,7 +95,7 @@ export function chooseComponents(optional: { fleetd: boolean; locksmithd: boolea
 }
 
 export function endpointsOf(config: MachineConfig): MachineEndpoints {
-  const host = '127.0.0.1';
+  const host = config.host;
   const components = config.components;
   return {
     kv: `http://${host}:${config.ports.kvClient}`,
@@ -177,10 +183,13 @@ function baseCommand(
           `--machine-id=${config.machineId}`,
           '--strategy=etcd-lock',
           `--update-engine=${e.updateEngine}`,
-          ...(fleet ? [`--fleet=127.0.0.1:${config.ports.fleet}`, '--drain'] : []),
+          ...(fleet ? [`--fleet=${config.host}:${config.ports.fleet}`, '--drain'] : []),
           `--reboot-command=${rebootCommand}`,
-          `--listen=127.0.0.1:${config.ports.locksmith}`,
-          `--fleetlock-listen=127.0.0.1:${config.ports.fleetLock}`,
+          // a refused lock is retried after 1 s, 2 s, then every 4 s (locksmith: 5 s doubling to 5 min)
+          '--lock-backoff-initial=1s',
+          '--lock-backoff-max=4s',
+          `--listen=${config.host}:${config.ports.locksmith}`,
+          `--fleetlock-listen=${config.host}:${config.ports.fleetLock}`,
           `--log-level=${config.logLevel}`,
         ],
       };
@@ -191,12 +200,12 @@ function baseCommand(
         args: [
           `--etcd-servers=${config.kvEndpoints.join(',')}`,
           `--machine-id=${config.machineId}`,
-          '--public-ip=127.0.0.1',
+          `--public-ip=${config.host}`,
           `--metadata=name=${config.name}`,
           `--agent-ttl=${config.fleetAgentTtl}`,
-          `--listen=127.0.0.1:${config.ports.fleet}`,
+          `--listen=${config.host}:${config.ports.fleet}`,
           `--state-dir=${p.fleetDir}`,
-          '--docker-socket=',
+          `--docker-socket=${config.dockerSocket}`,
           `--log-level=${config.logLevel}`,
         ],
       };

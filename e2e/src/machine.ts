@@ -16,6 +16,7 @@ import {
   type MachineEndpoints,
   machinePaths,
 } from './machine-config.js';
+import { loseUnits, type UnitsLost } from './machine-units.js';
 import { ManagedProcess } from './managed-process.js';
 
 export type MachineState = 'off' | 'booting' | 'up' | 'stopping' | 'no-bootable-slot';
@@ -29,7 +30,8 @@ export interface BootRecord {
 }
 
 export class Machine {
-  readonly events = new EventEmitter<{ boot: [BootRecord]; state: [MachineState] }>();
+  /** `units-lost`: what the machine's fleetd still ran when it went off (before the state 'off'). */
+  readonly events = new EventEmitter<{ boot: [BootRecord]; state: [MachineState]; 'units-lost': [UnitsLost] }>();
   private readonly processes = new Map<ComponentName, ManagedProcess>();
   private current: BootRecord | undefined;
   private machineState: MachineState = 'off';
@@ -119,13 +121,18 @@ export class Machine {
     return this.serialize(() => this.shutdownNow());
   }
 
-  /** SIGKILL (a crash) of one component, or of all of them (power loss: the machine is off). */
+  /**
+   * SIGKILL (a crash) of one component, or of all of them (power loss: the machine is off, and the
+   * units its fleetd ran are lost with it).
+   */
   kill(component?: ComponentName): Promise<void> {
     return this.serialize(async () => {
       for (const name of component === undefined ? [...this.processes.keys()].reverse() : [component]) {
         await this.processes.get(name)?.signal('SIGKILL');
       }
-      if (component === undefined) this.setState('off');
+      if (component !== undefined) return;
+      this.log({ event: 'power loss', unitsLost: await this.loseUnits() });
+      this.setState('off');
     });
   }
 
@@ -205,8 +212,15 @@ export class Machine {
     for (const name of [...this.processes.keys()].reverse()) {
       await this.processes.get(name)?.stop(this.config.stopGraceMs);
     }
-    this.log({ event: 'shutdown' });
+    this.log({ event: 'shutdown', unitsLost: await this.loseUnits() });
     this.setState('off');
+  }
+
+  /** Kills the units fleetd left running (it leaves them to a restarted fleetd, not to a reboot). */
+  private async loseUnits(): Promise<UnitsLost> {
+    const lost = await loseUnits(this.config);
+    this.events.emit('units-lost', lost);
+    return lost;
   }
 
   private startComponent(name: ComponentName, boot: BootRecord): void {
@@ -218,6 +232,7 @@ export class Machine {
       args,
       logPath: join(p.logsDir, `${name}.log`),
       pidPath: join(p.runDir, `${name}.pid`),
+      ...(this.config.netns === undefined ? {} : { netns: this.config.netns }),
     });
     this.processes.set(name, proc);
     proc.start();

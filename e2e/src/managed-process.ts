@@ -14,6 +14,11 @@ export interface ProcessSpec {
   readonly logPath: string;
   readonly pidPath: string;
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Run it in this network namespace: `ip netns exec NS command...`, which execs the command, so
+   * the pid recorded and signalled is the component's own.
+   */
+  readonly netns?: string;
 }
 
 export interface ExitInfo {
@@ -49,14 +54,11 @@ export class ManagedProcess {
     const logFd = openSync(this.spec.logPath, 'a');
     const env = { ...cleanEnv(), ...this.spec.env };
     const node = this.spec.script.endsWith('.js');
-    const child = spawn(
-      node ? process.execPath : this.spec.script,
-      node ? [this.spec.script, ...this.spec.args] : [...this.spec.args],
-      {
-        stdio: ['ignore', logFd, logFd],
-        env,
-      },
-    );
+    const file = node ? process.execPath : this.spec.script;
+    const args = node ? [this.spec.script, ...this.spec.args] : [...this.spec.args];
+    const [command, commandArgs]: [string, string[]] =
+      this.spec.netns === undefined ? [file, args] : ['ip', ['netns', 'exec', this.spec.netns, file, ...args]];
+    const child = spawn(command, commandArgs, { stdio: ['ignore', logFd, logFd], env });
     closeSync(logFd);
     this.child = child;
     this.paused = false;

@@ -226,6 +226,11 @@ export class FleetRpc {
     ).machines;
   }
 
+  async destroyUnit(name: string): Promise<void> {
+    await this.any((c, cb) => c.destroyUnit({ name }, new Metadata(), deadline(this.deadlineMs), cb));
+  }
+
+  /** The reported states of `unitName`, or of every unit with ''. */
   async unitStates(unitName: string): Promise<fleetpb.UnitRuntimeState[]> {
     const request = { machineId: '', unitName, pageSize: 1000, pageToken: '' };
     return (

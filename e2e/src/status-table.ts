@@ -73,5 +73,9 @@ export function formatStatus(s: ClusterStatus): string {
           ['UNIT', 'MACHINE', 'DESIRED', 'CURRENT'],
           ...s.units.map((u) => [u.name, u.machine || '-', u.desired, u.current]),
         ])}\n`;
-  return `${machines}\n\n${kv}\n${lock}\n\n${instances}\n${units}`;
+  const partition =
+    s.partition === undefined
+      ? ''
+      : `partition: ${s.partition === null ? 'none' : s.partition.map((g) => g.join(',')).join(' / ')}\n`;
+  return `${machines}\n\n${kv}\n${lock}\n${partition}\n${instances}\n${units}`;
 }

@@ -32,6 +32,13 @@ export interface TestCluster {
   restart(machine: string, component?: ComponentName): Promise<void>;
   /** Reboots and resolves once the machine serves again. */
   reboot(machine: string): Promise<void>;
+  /**
+   * netns mode: machines in different groups cannot reach each other once this resolves (one
+   * group: it is cut off from the rest). Replaces any partition in force.
+   */
+  partition(groups: readonly (readonly string[])[]): Promise<void>;
+  /** netns mode: ends the partition. */
+  heal(): Promise<void>;
   /** Resolves with the machine's first boot (its latest, or a later one) that satisfies `done`. */
   waitForBoot(machine: string, done: (boot: BootRecord) => boolean, timeoutMs: number): Promise<BootRecord>;
   /** Follows the machine's update-engine WatchStatus until `done`. */
@@ -81,6 +88,12 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
     restart: (m, c) => act(m, 'restart', c),
     reboot: async (m) => {
       await cluster.machineAction(m, 'reboot', undefined, true);
+    },
+    partition: async (groups) => {
+      await cluster.partition(groups);
+    },
+    heal: async () => {
+      await cluster.heal();
     },
     waitForBoot: (m, done, timeoutMs) => waitForBoot(cluster.machine(m), done, timeoutMs),
     waitForUpdateStatus: async (m, done, timeoutMs) => {

@@ -27,6 +27,8 @@ export async function startUpdateServer(options: {
   logLevel: string;
   readyTimeoutMs: number;
   ports: PortAllocator;
+  /** Where the machines reach it (Omaha + payloads): 127.0.0.1, or the host's bridge address in netns mode. */
+  host: string;
 }): Promise<RunningUpdateServer> {
   const dataDir = join(options.dir, 'update-server');
   mkdirSync(join(dataDir, 'data'), { recursive: true });
@@ -36,7 +38,7 @@ export async function startUpdateServer(options: {
     name: 'update-server',
     script: requireBinary('update-server'),
     args: [
-      `--listen=127.0.0.1:${httpPort}`,
+      `--listen=${options.host}:${httpPort}`,
       `--admin-listen=127.0.0.1:${adminPort}`,
       `--data-dir=${join(dataDir, 'data')}`,
       `--public-key=${options.publicKeyPath}`,
@@ -66,5 +68,5 @@ export async function startUpdateServer(options: {
     await proc.stop(1_000);
     throw err;
   }
-  return { process: proc, omahaUrl: `http://127.0.0.1:${httpPort}/v1/update/`, adminAddress, admin };
+  return { process: proc, omahaUrl: `http://${options.host}:${httpPort}/v1/update/`, adminAddress, admin };
 }

@@ -1,7 +1,14 @@
 // A register workload on the kv store for the faults scenario: clients read, write and
 // compare-and-swap a few keys, and every operation goes into a history for the checker.
 import { compare, KvClient, op } from '@coreos-ts/kv-client';
-import { HistoryRecorder, type RegisterInput, type RegisterOutput } from '@coreos-ts/linearizability';
+import {
+  checkHistory,
+  formatCheckResult,
+  HistoryRecorder,
+  type RegisterInput,
+  type RegisterOutput,
+  registerModel,
+} from '@coreos-ts/linearizability';
 
 /** mulberry32: a small seeded generator, so a failing run's choices can be replayed. */
 export function seededRandom(seed: number): () => number {
@@ -127,4 +134,12 @@ async function execute(client: KvClient, input: RegisterInput): Promise<Register
     .andThen(op.put(input.key, String(input.value)))
     .commit();
   return { type: 'cas', ok: r.succeeded };
+}
+
+/** Checks the workload's history against the register model; prints the explanation when it is not linearizable. */
+export function checkWorkload(w: Workload): string {
+  const history = w.recorder.history();
+  const result = checkHistory(registerModel, history, { timeoutMs: 30_000 });
+  if (result.result !== 'ok') console.error(formatCheckResult(registerModel, history, result));
+  return result.result;
 }

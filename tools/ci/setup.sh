@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-debian_packages=(etcd-server etcd-client cgpt gdisk docker.io busybox-static openssl iproute2 procps)
+debian_packages=(etcd-server etcd-client cgpt gdisk docker.io busybox-static openssl iproute2 nftables procps)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -12,6 +12,7 @@ import { readClusterInfo } from '../cluster-info.js';
 import type { ClusterStatus } from '../cluster-status.js';
 import { controlRequest, MACHINE_ACTIONS, type MachineAction } from '../control-server.js';
 import { COMPONENT_NAMES, isComponentName } from '../machine-config.js';
+import { parsePartition } from '../partition.js';
 import { commandLineMentions, isAlive, killRecorded } from '../pid-files.js';
 import { formatStatus } from '../status-table.js';
 import { waitReady } from '../wait-ready.js';
@@ -36,9 +37,11 @@ program
   .option('--health-window <duration>', "update-engine's --health-window after a new slot boots", '0s')
   .option('--no-fleetd', 'do not start fleetd even when it is built')
   .option('--no-locksmithd', 'do not start locksmithd even when it is built')
+  .option('--docker', "fleetd runs .container units through the host's dockerd (/var/run/docker.sock)")
   .option('--watch [seconds]', 'redraw the endpoints and the status table every few seconds (default 3)')
   .option('--kv-binary <binary>', "the store: kvd, or a binary taking etcd's flags (etcd)", 'kvd')
   .option('--log-level <level>', "the components' log level", 'info')
+  .option('--netns', 'each machine in its own network namespace with its own address (root; allows partitions)')
   .action(async (o: UpOptions) => {
     const dir = o.dir === undefined ? mkdtempSync(join(tmpdir(), 'coreos-ts-cluster-')) : resolve(o.dir);
     if (existsSync(join(dir, 'cluster.json'))) {
@@ -70,8 +73,10 @@ program
       healthWindow: o.healthWindow,
       fleetd: o.fleetd,
       locksmithd: o.locksmithd,
+      docker: o.docker === true,
       logLevel: o.logLevel,
       kvBinary: o.kvBinary,
+      netns: o.netns === true,
       onDown: () => process.exit(0),
     });
     const summary = summaryText(cluster.info);
@@ -99,9 +104,11 @@ interface UpOptions {
   healthWindow: string;
   fleetd: boolean;
   locksmithd: boolean;
+  docker?: boolean;
   watch?: string | true;
   logLevel: string;
   kvBinary: string;
+  netns?: boolean;
 }
 
 program
@@ -159,6 +166,28 @@ for (const action of MACHINE_ACTIONS) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   });
 }
+
+program
+  .command('partition')
+  .description('netns mode: machines in different groups cannot reach each other (one group: cut off from the rest)')
+  .argument('<groups...>', 'e.g. m1,m2 / m3,m4,m5')
+  .addOption(dirOption())
+  .action(async (groups: string[], o: { dir?: string }) => {
+    const info = readClusterInfo(clusterDir(o.dir));
+    const result = await controlRequest(info.control, 'POST', '/partition', {
+      groups: parsePartition(groups.join(' ')),
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  });
+
+program
+  .command('heal')
+  .description('netns mode: end the partition')
+  .addOption(dirOption())
+  .action(async (o: { dir?: string }) => {
+    const info = readClusterInfo(clusterDir(o.dir));
+    process.stdout.write(`${JSON.stringify(await controlRequest(info.control, 'POST', '/heal'))}\n`);
+  });
 
 program
   .command('logs')

@@ -9,6 +9,13 @@ export function summaryText(info: ClusterInfo): string {
   lines.push(`control:         ${info.control}`);
   lines.push(`kv endpoints:    ${info.kvEndpoints.join(',')}`);
   lines.push(`update server:   omaha ${info.updateServer.omahaUrl}  admin ${info.updateServer.admin}`);
+  const net = info.network;
+  if (net !== undefined) {
+    lines.push(
+      `network:         ${net.subnet}, host ${net.hostAddress} on ${net.hostLink}, bridge in ${net.switchNamespace}`,
+    );
+    lines.push(`namespaces:      ${net.machines.map((m) => `${m.name} ${m.namespace} ${m.address}`).join(', ')}`);
+  }
   for (const m of info.machines) {
     const e = m.endpoints;
     const extra = [
@@ -29,6 +36,8 @@ export function summaryText(info: ClusterInfo): string {
   lines.push('  cluster publish 2.0.0          # every machine updates to slot B; `cluster reboot m1` boots it');
   lines.push('  cluster publish 3.0.0 --bad    # boots, fails its health check, rolls back');
   lines.push('  cluster kill m2 kvd | cluster pause m3 | cluster resume m3 | cluster restart m2');
+  if (net !== undefined)
+    lines.push('  cluster partition m1             # m1 cut off from the rest (or: m1,m2 / m3,...); cluster heal');
   lines.push('  cluster logs m1 update-engine --tail 20');
   lines.push(`  cluster down                   # or Ctrl-C here   (all commands take ${dirFlag})`);
   return `${lines.join('\n')}\n`;

@@ -82,6 +82,7 @@ export { type Plan, type PlanAction, plan, type Unplaced } from './scheduler/pla
 export { type RunningFleetd, startFleetd } from './server/fleetd.js';
 export { defaultFleetdConfig, type FleetdConfig, validateFleetdConfig } from './server/fleetd-config.js';
 export { compileGlob, globMatch, isLiteralPattern } from './unit/glob.js';
+export { expandRuntimeSpecifiers } from './unit/runtime-specifiers.js';
 export { expandSpecifiers } from './unit/specifiers.js';
 export {
   type ActiveState,

@@ -25,24 +25,23 @@ describe('a .container unit through fleet (real dockerd)', () => {
     for (const c of left) await docker.getContainer(c.Id).remove({ force: true });
   });
 
-  it('runs a busybox httpd container that answers, reports its container, and stops it on destroy', async () => {
+  it('runs a template instance as a busybox httpd container (specifiers expanded), reports it, stops it on destroy', async () => {
     const port = await freePort();
+    // one template for any port: the instance is the port; the container's name carries the machine
     const unitFile = [
       '[Container]',
       `Image=${BUSYBOX_IMAGE}`,
-      `Exec=sh -c 'echo hello-from-container > /www/index.html && exec httpd -f -p 127.0.0.1:${port} -h /www'`,
+      "Exec=sh -c 'echo hello-from-%n > /www/index.html && exec httpd -f -p 127.0.0.1:%i -h /www'",
+      'ContainerName=%p-%i-%m',
       '',
       '[Service]',
       // httpd runs as the container's PID 1 and ignores SIGTERM: do not wait long for it
       'TimeoutStopSec=1',
       '',
     ].join('\n');
-    await fleet.api.submitUnit({
-      name: 'httpd.container',
-      unitFile,
-      desiredState: fleetpb.UnitState.UNIT_STATE_LAUNCHED,
-    });
-    await fleet.launched(['httpd.container'], 30_000);
+    const unit = `httpd@${port}.container`;
+    await fleet.api.submitUnit({ name: unit, unitFile, desiredState: fleetpb.UnitState.UNIT_STATE_LAUNCHED });
+    await fleet.launched([unit], 30_000);
     const body = await waitUntil(
       'httpd to answer',
       async () => {
@@ -51,13 +50,14 @@ describe('a .container unit through fleet (real dockerd)', () => {
       },
       { timeoutMs: 20_000, intervalMs: 100 },
     );
-    expect(body).toBe('hello-from-container\n');
-    const [state] = await fleet.api.listUnitStates({ unitName: 'httpd.container' });
+    expect(body).toBe(`hello-from-${unit}\n`);
+    const [state] = await fleet.api.listUnitStates({ unitName: unit });
     expect(state?.containerId).toMatch(/^[0-9a-f]{64}$/);
     const running = await docker.listContainers({ filters: { label: [`${MACHINE_LABEL}=${D}`] } });
     expect(running.map((c) => c.Id)).toEqual([state?.containerId]);
+    expect(running[0]?.Names).toEqual([`/httpd-${port}-${D}`]);
 
-    await fleet.api.destroyUnit('httpd.container');
+    await fleet.api.destroyUnit(unit);
     await fleet.until(
       'the container to be gone',
       async () =>

@@ -12,7 +12,7 @@ import {
   defaultProcessRuntimeConfig,
   type ProcessRuntimeConfig,
 } from '../src/runtime/process/process-runtime-config.js';
-import { collectLogs, waitForStatus } from '../src/testing/index.js';
+import { collectLogs, killUnitProcesses, waitForStatus } from '../src/testing/index.js';
 import { parseUnitFile } from '../src/unit/unit-file.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -100,6 +100,25 @@ describe('ProcessRuntime', () => {
       active: 'failed',
       message: 'process exited while no runtime supervised it',
     });
+  });
+
+  it("killUnitProcesses (a machine's power loss) kills every recorded unit's group; nothing is left to adopt", async () => {
+    const processDir = join(stateDir, 'process'); // fleetd's runtime lives in <state-dir>/process
+    const first = await open({ stateDir: processDir });
+    await first.start({ name: 'a.service', file: service("ExecStart=/bin/sh -c 'sleep 300 & exec sleep 300'") });
+    await first.start({ name: 'b.service', file: service('ExecStart=/bin/sleep 300') });
+    const a = await waitForStatus(first, 'a.service', (s) => s.active === 'active');
+    const b = await waitForStatus(first, 'b.service', (s) => s.active === 'active');
+    await first.close();
+
+    expect((await killUnitProcesses(stateDir)).sort()).toEqual(['a.service', 'b.service']);
+    for (const pid of [a.pid, b.pid]) {
+      const stat = await readProcStat(pid as number);
+      expect(stat === undefined || stat.state === 'Z').toBe(true);
+    }
+    const second = await open({ stateDir: processDir });
+    expect(await second.list()).toEqual([]);
+    expect(await killUnitProcesses(stateDir)).toEqual([]);
   });
 
   it('TimeoutStopSec: SIGTERM first, SIGKILL when it is ignored', async () => {

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileGlob, globMatch } from '../src/unit/glob.js';
+import { expandRuntimeSpecifiers } from '../src/unit/runtime-specifiers.js';
 import { expandSpecifiers } from '../src/unit/specifiers.js';
+import { parseUnitFile } from '../src/unit/unit-file.js';
 import { instanceOf, parseUnitName, templateOf, UnitNameError, unitNameProblem } from '../src/unit/unit-name.js';
 
 describe('unit names', () => {
@@ -51,6 +53,25 @@ describe('unit names', () => {
     const unit = parseUnitName('web@3.service');
     expect(expandSpecifiers('%n|%N|%p|%i|%%|%x', unit)).toBe('web@3.service|web@3|web|3|%|%x');
     expect(expandSpecifiers('%p@*.service', unit)).toBe('web@*.service');
+  });
+
+  it('expands %m too in the sections a runtime reads, and leaves [X-Fleet] as written', () => {
+    const text = [
+      '[Container]',
+      'Exec=httpd -p 127.0.0.1:80%i -h /www/%p',
+      'ContainerName=%N-%m',
+      'Environment=LITERAL=100%% %x',
+      '[X-Fleet]',
+      'Conflicts=%p@*.container %m',
+    ].join('\n');
+    const file = expandRuntimeSpecifiers(parseUnitFile(text), parseUnitName('web@3.container'), 'abc123');
+    expect(file.options.map((o) => `${o.section}.${o.name}=${o.value}`)).toEqual([
+      'Container.Exec=httpd -p 127.0.0.1:803 -h /www/web',
+      'Container.ContainerName=web@3-abc123',
+      'Container.Environment=LITERAL=100% %x',
+      'X-Fleet.Conflicts=%p@*.container %m',
+    ]);
+    expect(file.options.map((o) => o.line)).toEqual([2, 3, 4, 6]);
   });
 });
 

@@ -257,6 +257,9 @@ describe('locksmithctl and locksmithd as processes against a mutual-TLS etcd', (
       const d = daemon(['--machine-id', 'm-bad', '--window-start', '25:00', '--window-length', '1h']);
       expect(await d.exited).toBe(1);
       expect(d.output()).toContain('window-start ("25:00")');
+      const b = daemon(['--machine-id', 'm-bad', '--lock-backoff-initial', '2s', '--lock-backoff-max', '1s']);
+      expect(await b.exited).toBe(1);
+      expect(b.output()).toContain('lock-backoff max (1000ms) must be at least its initial (2000ms)');
     });
   });
 });

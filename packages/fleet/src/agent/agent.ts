@@ -13,6 +13,7 @@ import { mergeMachine } from '../registry/cluster-state.js';
 import { decodeMetadata, encodeRecord, type MachineRecord, type UnitStateRecord } from '../registry/records.js';
 import type { LogOptions, UnitRuntime } from '../runtime/unit-runtime.js';
 import type { Machine } from '../scheduler/machine.js';
+import { expandRuntimeSpecifiers } from '../unit/runtime-specifiers.js';
 import { parseUnitFile } from '../unit/unit-file.js';
 import { parseUnitName } from '../unit/unit-name.js';
 import { type AgentConfig, validateAgentConfig } from './agent-config.js';
@@ -234,7 +235,8 @@ export class Agent {
     if (text === undefined) return;
     log.info({ unit: action.name, kind: action.kind }, 'starting unit');
     try {
-      await runtime.start({ name: action.name, file: parseUnitFile(text) });
+      const file = expandRuntimeSpecifiers(parseUnitFile(text), parseUnitName(action.name), this.config.machineId);
+      await runtime.start({ name: action.name, file });
     } catch (err) {
       this.startErrors.set(action.name, (err as Error).message);
       log.warn({ unit: action.name, err: (err as Error).message }, 'unit failed to start');

@@ -1,10 +1,11 @@
 // Test helpers for fleet and the packages that test against it: a real dockerd with a tiny
-// image, and a bounded wait on a runtime's unit status.
+// image, a bounded wait on a runtime's unit status, and what a power loss does to a fleetd's units.
 import { waitUntil } from '@coreos-ts/grpc-kit/testing';
 import type { UnitRuntime, UnitStatus } from '../runtime/unit-runtime.js';
 
 export { BUSYBOX_IMAGE, DOCKER_SOCKET, ensureBusyboxImage, ensureDockerd } from './docker.js';
 export { MemoryRuntime } from './memory-runtime.js';
+export { killUnitProcesses, removeMachineContainers } from './power-loss.js';
 
 /**
  * Resolves with the unit's status once `accept` holds, polling (a runtime reports state on

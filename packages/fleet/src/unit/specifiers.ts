@@ -6,18 +6,15 @@ import type { UnitName } from './unit-name.js';
  * any other `%x` is left as written.
  */
 export function expandSpecifiers(value: string, unit: UnitName): string {
-  return value.replace(/%([nNpi%])/g, (_, spec: string) => {
-    switch (spec) {
-      case 'n':
-        return unit.fullName;
-      case 'N':
-        return unit.name;
-      case 'p':
-        return unit.prefix;
-      case 'i':
-        return unit.instance;
-      default:
-        return '%';
-    }
-  });
+  return replaceSpecifiers(value, unitSpecifiers(unit));
+}
+
+/** The unit-name specifiers (letter -> value) of `unit`. */
+export function unitSpecifiers(unit: UnitName): Record<string, string> {
+  return { n: unit.fullName, N: unit.name, p: unit.prefix, i: unit.instance };
+}
+
+/** Replaces `%x` by `table[x]` and `%%` by `%`; a letter the table lacks is left as written. */
+export function replaceSpecifiers(value: string, table: Readonly<Record<string, string>>): string {
+  return value.replace(/%(.)/gs, (whole, spec: string) => (spec === '%' ? '%' : (table[spec] ?? whole)));
 }

@@ -31,6 +31,8 @@ interface Flags extends KvFlags {
   fleetlockListen?: string;
   staleLockTtl?: string;
   livenessLeaseTtl?: string;
+  lockBackoffInitial?: string;
+  lockBackoffMax?: string;
   logLevel: string;
 }
 
@@ -111,6 +113,8 @@ addKvOptions(program, P)
       "this holder's liveness lease (default: 60s, or a third of the stale-lock TTL)",
     ),
   )
+  .addOption(envOption(P, '--lock-backoff-initial <duration>', 'wait after a refused lock, doubling (default 5s)'))
+  .addOption(envOption(P, '--lock-backoff-max <duration>', 'the longest wait between lock attempts (default 5m)'))
   .addOption(envOption(P, '--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`).default('info'))
   .action(async (flags: Flags) => {
     const log = createLogger({ level: flags.logLevel as LogLevel, name: 'locksmithd' });
@@ -131,11 +135,16 @@ addKvOptions(program, P)
         windowLength: flags.windowLength ?? firstEnv(`${P}_REBOOT_WINDOW_LENGTH`, 'REBOOT_WINDOW_LENGTH'),
         timeZone: flags.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
       });
+      const defaults = defaultDaemonConfig();
       const daemon = validateDaemonConfig({
-        ...defaultDaemonConfig(),
+        ...defaults,
         strategy: parseStrategy(flags.strategy ?? firstEnv('REBOOT_STRATEGY')),
         window,
         drain: flags.drain === true,
+        lockBackoff: {
+          initialMs: durationMs('lock-backoff-initial', flags.lockBackoffInitial) ?? defaults.lockBackoff.initialMs,
+          maxMs: durationMs('lock-backoff-max', flags.lockBackoffMax) ?? defaults.lockBackoff.maxMs,
+        },
       });
       const staleLockTtlMs = durationMs('stale-lock-ttl', flags.staleLockTtl);
       const livenessMs = durationMs('liveness-lease-ttl', flags.livenessLeaseTtl);

@@ -15,7 +15,7 @@ import {
   systemTimers,
   type Timers,
 } from './daemon-runner.js';
-import { fleetDrainer } from './fleet-drain.js';
+import { type FleetDrainerOptions, fleetDrainer } from './fleet-drain.js';
 import { runRebootCommand } from './reboot-command.js';
 import { StaleLockReaper } from './stale-lock-reaper.js';
 import { followUpdateStatus, type UpdateStatusFollower } from './update-status-follower.js';
@@ -35,8 +35,11 @@ export interface LocksmithdOptions {
   daemon: DaemonConfig;
   /** update-engine's gRPC service: its WatchStatus stream drives the daemon. */
   updateEngine?: GrpcPeer;
-  /** fleet's gRPC service, for drain / undrain (required when daemon.drain is set). */
-  fleet?: GrpcPeer;
+  /**
+   * fleet's gRPC service, for drain / undrain (required when daemon.drain is set); a drain waits
+   * up to `drainTimeoutMs` (default 60 s) for the machine's units to stop.
+   */
+  fleet?: GrpcPeer & Pick<FleetDrainerOptions, 'drainTimeoutMs' | 'drainPollMs'>;
   /** The shell command that reboots (default `systemctl reboot`); ignored when `reboot` is given. */
   rebootCommand?: string;
   /** Replaces the reboot command (tests). */
