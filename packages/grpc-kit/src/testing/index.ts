@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { createServer } from 'node:net';
 
 /**
@@ -13,17 +14,37 @@ export function requireTool(command: string, hint: string): string {
   }
 }
 
-/** A free TCP port on 127.0.0.1 (bound and released; race-free enough for test clusters). */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports for test listeners come from below the kernel's ephemeral range (32768-60999 on Linux),
+ * where every process's outgoing connections draw their local ports (so a port 0 found free there
+ * can be taken before the server binds it, or be handed out twice in a row), and below the e2e
+ * harness's range (20000-32000).
+ */
+const TEST_PORT_LOW = 10_000;
+const TEST_PORT_HIGH = 20_000;
+const TEST_PORT_ATTEMPTS_MAX = 200;
+/** Ports this process handed out: never twice, even once their listener is gone. */
+const handedOut = new Set<number>();
+
+function bindable(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
+}
+
+/** A TCP port on `host` that was free when checked and that this process has not handed out before. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < TEST_PORT_ATTEMPTS_MAX; attempt++) {
+    const port = randomInt(TEST_PORT_LOW, TEST_PORT_HIGH);
+    if (handedOut.has(port)) continue;
+    if (await bindable(port, host)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port in ${TEST_PORT_LOW}-${TEST_PORT_HIGH} after ${TEST_PORT_ATTEMPTS_MAX} attempts`);
 }
 
 /**
