@@ -46,12 +46,14 @@ export class LevelBackend implements Backend {
 
   async write(ops: readonly BackendOp[]): Promise<void> {
     if (ops.length === 0) return;
-    const batch = ops.map((op) =>
-      op.type === 'put'
-        ? { type: 'put' as const, key: op.key, value: op.value }
-        : { type: 'del' as const, key: op.key },
-    );
-    await this.db.batch(batch, { sync: this.syncWrites });
+    // a chained batch: several times cheaper per op than the array form, which validates and
+    // copies every op in JS before handing the array to LevelDB
+    const batch = this.db.batch();
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+    await batch.write({ sync: this.syncWrites });
   }
 
   /** Makes every earlier write durable (LevelDB syncs its log, which holds them all). */

@@ -97,7 +97,8 @@ export class EtcdServer {
       clusterId: this.p.clusterId,
       memberId: this.p.memberId,
       revision: this.p.state.store().currentRevision(),
-      raftTerm: BigInt(this.p.raft.raw.status().hardState.term),
+      // the term straight from raft: status() would copy the whole progress map per response
+      raftTerm: BigInt(this.p.raft.raw.raft.term),
     };
   }
 
@@ -357,11 +358,9 @@ export class EtcdServer {
       throw err;
     }
     const result = this.p.waits.register(id);
-    try {
-      this.p.raft.with((n) => n.propose(data));
-    } catch (err) {
+    this.p.raft.propose(data, (err) => {
       this.p.waits.fail(id, isRaftError(err) ? new KvError(this.leaderId === 0n ? 'NoLeader' : 'Timeout') : err);
-    }
+    });
     const response = (await result) as { header?: etcdserverpb.ResponseHeader };
     return this.stamp(response);
   }

@@ -1,6 +1,8 @@
 import type { Logger } from '@coreos-ts/grpc-kit';
 import {
   type Entry,
+  EntryType,
+  type HardState,
   isEmptySnapshot,
   type MemoryStorage,
   type Message,
@@ -13,6 +15,7 @@ import {
 } from '@coreos-ts/raft';
 import type { Transport } from '../transport/transport.js';
 import type { Wal } from '../wal/wal-types.js';
+import { ApplyQueue } from './apply-queue.js';
 
 /** What the node hands the application: committed work to apply, in order. */
 export interface Applier {
@@ -36,12 +39,36 @@ export interface RaftNodeOptions {
   onApplied(index: number): Promise<void>;
   /** A fsync slower than this is logged at warn. */
   slowSyncWarnMs: number;
+  /** Apply rounds queued beside the Ready loop before the loop waits for them (default 8). */
+  applyRoundsMax?: number;
+  /** Proposals stepped into raft as one MsgProp at most (default 1024). */
+  proposalBatchMax?: number;
+}
+
+/** A proposal waiting for the next Ready; `onDropped` is told if raft refuses it. */
+interface QueuedProposal {
+  data: Uint8Array;
+  onDropped(err: unknown): void;
 }
 
 /**
- * Drives a RawNode: ticks it, steps peer messages into it, and runs the Ready loop:
- * persist (WAL, one fsync per Ready) -> send -> apply -> advance. The leader sends before it
- * persists (its followers persist in parallel; it counts its own vote only once durable).
+ * Drives a RawNode: ticks it, steps peer messages into it, and runs the Ready loop like etcd's
+ * raftNode. Per Ready: the leader sends its messages first (followers persist in parallel with
+ * its own WAL write; it counts its own entries only once durable, in advance()); the entries and
+ * hard state are persisted (WAL, one fsync per Ready); a follower sends only now; the committed
+ * entries are queued to the apply queue, which applies them in order beside the loop while it
+ * persists the next Ready (committed entries already durable here, below what this Ready writes,
+ * are queued before its write, as etcd applies beside its WAL write); advance() does not wait for
+ * the apply, except:
+ * - a round holding a conf change is applied before advance() (raft's configuration changes
+ *   in order, and no later Ready is cut under the old one);
+ * - a snapshot is installed only after every earlier round is applied;
+ * - the apply backlog is bounded (applyRoundsMax rounds): beyond it the loop waits.
+ * A Ready whose only change to persist is the commit index (raft's `mustSync` false) is not
+ * written at once: the commit index goes to the WAL with the next write that syncs anyway (etcd
+ * writes it unsynced). A commit index on disk that lags is harmless: a restart re-applies from the
+ * snapshot, the store skips what it already holds, and the leader re-sends the commit index.
+ * Proposals are queued and stepped into raft as one batch just before the next Ready is cut.
  */
 export class RaftNode {
   private readonly o: RaftNodeOptions;
@@ -51,9 +78,16 @@ export class RaftNode {
   private stopped = false;
   private state: StateType = StateType.Follower;
   private loopError: unknown;
+  private readonly applies: ApplyQueue;
+  private proposals: QueuedProposal[] = [];
+  /** A hard state whose only change (the commit index) is not in the WAL yet. */
+  private unsavedHardState: HardState | null = null;
+  private readonly proposalBatchMax: number;
 
   constructor(options: RaftNodeOptions) {
     this.o = options;
+    this.applies = new ApplyQueue({ roundsMax: options.applyRoundsMax ?? 8 });
+    this.proposalBatchMax = options.proposalBatchMax ?? 1024;
   }
 
   get raw(): RawNode {
@@ -76,6 +110,21 @@ export class RaftNode {
     this.stopped = true;
     clearInterval(this.ticker);
     while (this.running) await new Promise((r) => setImmediate(r));
+    for (const p of this.proposals.splice(0)) p.onDropped(new Error('raft node stopped'));
+    await this.applies.idle();
+  }
+
+  /**
+   * Queues a proposal for the next Ready: every proposal made while a Ready is being handled goes
+   * into raft as one batch (one append, one broadcast). `onDropped` is called if raft refuses it.
+   */
+  propose(data: Uint8Array, onDropped: (err: unknown) => void): void {
+    if (this.stopped) {
+      onDropped(new Error('raft node stopped'));
+      return;
+    }
+    this.proposals.push({ data, onDropped });
+    this.wake();
   }
 
   /** Runs `fn` against the node (propose, step, readIndex...) and schedules the Ready loop. */
@@ -117,13 +166,19 @@ export class RaftNode {
         },
         (err: unknown) => {
           this.running = false;
-          this.loopError = err;
-          this.o.log.error({ err: String(err), stack: (err as Error)?.stack }, 'raft loop failed; stopping');
-          this.stopped = true;
-          clearInterval(this.ticker);
+          this.halt(err);
         },
       );
     });
+  }
+
+  /** Stops the node after a failure of the loop or of an apply round (a disk failure). */
+  private halt(err: unknown): void {
+    if (this.loopError !== undefined) return;
+    this.loopError = err;
+    this.o.log.error({ err: String(err), stack: (err as Error)?.stack }, 'raft loop failed; stopping');
+    this.stopped = true;
+    clearInterval(this.ticker);
   }
 
   /** The error that stopped the loop (a disk failure), if any. */
@@ -133,13 +188,39 @@ export class RaftNode {
 
   private async loop(): Promise<void> {
     this.again = false;
-    while (!this.stopped && this.o.node.hasReady()) {
+    for (;;) {
+      if (this.stopped) return;
+      this.stepProposals();
+      if (!this.o.node.hasReady()) return;
       await this.handle(this.o.node.ready());
     }
   }
 
+  /** Steps the queued proposals into raft, in batches of proposalBatchMax. */
+  private stepProposals(): void {
+    while (this.proposals.length > 0) {
+      const batch =
+        this.proposals.length <= this.proposalBatchMax
+          ? this.proposals
+          : this.proposals.slice(0, this.proposalBatchMax);
+      this.proposals = batch === this.proposals ? [] : this.proposals.slice(batch.length);
+      try {
+        this.o.node.proposeBatch(batch.map((p) => p.data));
+      } catch (err) {
+        for (const p of batch) p.onDropped(err);
+      }
+    }
+  }
+
+  /** Throws the error that stopped the apply queue (a disk failure), so the loop stops. */
+  private checkApplies(): void {
+    const failed = this.applies.failure();
+    if (failed) throw failed.error;
+  }
+
   private async handle(rd: Ready): Promise<void> {
     const { storage, wal, transport, applier } = this.o;
+    this.checkApplies();
     if (rd.softState) {
       this.state = rd.softState.raftState;
       this.o.onSoftState(rd.softState);
@@ -148,15 +229,29 @@ export class RaftNode {
     const leader = this.state === StateType.Leader;
     if (leader) transport.send(rd.messages);
 
+    const committed = rd.committedEntries;
+    // Committed entries this member already has durably (below the entries this Ready writes,
+    // e.g. the leader's, whose own acknowledgement waited for its fsync) are applied while the
+    // Ready is persisted, as etcd does: a commit-index-only Ready does not delay the answer.
+    // Others (a follower's, arriving with their entries) are applied only once persisted here.
+    const applyNow = committed.length > 0 && this.alreadyDurable(committed, rd.entries);
+    if (applyNow) this.applies.push(() => this.applyRound(committed));
+
     if (rd.snapshot && !isEmptySnapshot(rd.snapshot)) {
+      // the snapshot replaces the store: every round committed before it is applied first
+      await this.applies.idle();
+      this.checkApplies();
       await applier.applySnapshot(rd.snapshot);
       const marker = { index: rd.snapshot.metadata.index, term: rd.snapshot.metadata.term };
       await wal.saveSnapshotMarker(marker);
       storage.applySnapshot({ ...rd.snapshot, data: new Uint8Array(0) });
     }
-    if (rd.entries.length > 0 || rd.hardState) {
+    if (rd.entries.length === 0 && rd.hardState && !rd.mustSync) {
+      this.unsavedHardState = rd.hardState; // only the commit index changed: see the class comment
+    } else if (rd.entries.length > 0 || rd.hardState) {
       const started = performance.now();
-      await wal.save(rd.hardState ?? null, rd.entries);
+      await wal.save(rd.hardState ?? this.unsavedHardState, rd.entries);
+      this.unsavedHardState = null;
       const tookMs = performance.now() - started;
       if (tookMs > this.o.slowSyncWarnMs) {
         this.o.log.warn({ tookMs: Math.round(tookMs), entries: rd.entries.length }, 'slow wal sync');
@@ -166,11 +261,35 @@ export class RaftNode {
     if (rd.hardState) storage.setHardState(rd.hardState);
     if (!leader) transport.send(rd.messages);
 
-    if (rd.committedEntries.length > 0) {
-      await applier.applyEntries(rd.committedEntries);
+    if (committed.length > 0) {
+      // never applied before it is in this member's WAL
+      if (!applyNow) this.applies.push(() => this.applyRound(committed));
+      await (committed.some(isConfChange) ? this.applies.idle() : this.applies.whenRoomLeft());
+      this.checkApplies();
     }
     this.o.node.advance(rd);
-    const last = rd.committedEntries[rd.committedEntries.length - 1];
-    if (last) await this.o.onApplied(last.index);
   }
+
+  /** Whether `committed` lies wholly in what earlier Readys persisted (and `entries` will not overwrite). */
+  private alreadyDurable(committed: readonly Entry[], entries: readonly Entry[]): boolean {
+    if (committed.some(isConfChange)) return false;
+    const last = (committed[committed.length - 1] as Entry).index;
+    const firstWritten = entries[0]?.index ?? Number.POSITIVE_INFINITY;
+    return last < firstWritten && last <= this.o.storage.lastIndex();
+  }
+
+  private async applyRound(entries: readonly Entry[]): Promise<void> {
+    try {
+      await this.o.applier.applyEntries(entries);
+      const last = entries[entries.length - 1];
+      if (last) await this.o.onApplied(last.index);
+    } catch (err) {
+      this.halt(err);
+      throw err;
+    }
+  }
+}
+
+function isConfChange(e: Entry): boolean {
+  return e.type === EntryType.ConfChange || e.type === EntryType.ConfChangeV2;
 }

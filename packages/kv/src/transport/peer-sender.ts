@@ -1,7 +1,8 @@
 import type { Logger } from '@coreos-ts/grpc-kit';
 import { raftpb } from '@coreos-ts/proto';
 import { type Message, MessageType } from '@coreos-ts/raft';
-import type { ChannelCredentials, ClientWritableStream } from '@grpc/grpc-js';
+import { type ChannelCredentials, type ClientWritableStream, makeGenericClientConstructor } from '@grpc/grpc-js';
+import { encodeMessageBatch } from './batch-codec.js';
 import { messageToWire } from './raft-codec.js';
 import { REMOVED_MESSAGE } from './removed.js';
 
@@ -26,6 +27,16 @@ export interface PeerSenderOptions {
   onRemoved(): void;
 }
 
+/** The RaftPeer client, but Send takes MessageBatch bytes written by batch-codec.ts. */
+const PeerClient = makeGenericClientConstructor(
+  { ...raftpb.RaftPeerService, send: { ...raftpb.RaftPeerService.send, requestSerialize: (bytes: Buffer) => bytes } },
+  'raftpb.RaftPeer',
+) as unknown as new (
+  ...args: ConstructorParameters<typeof raftpb.RaftPeerClient>
+) => Omit<raftpb.RaftPeerClient, 'send'> & {
+  send(callback: (err: { details?: string; message: string } | null) => void): ClientWritableStream<Buffer>;
+};
+
 const RECONNECT_MIN_MS = 50;
 const RECONNECT_MAX_MS = 2000;
 
@@ -35,9 +46,9 @@ const RECONNECT_MAX_MS = 2000;
  * retransmits); every loss is reported as unreachability so the leader probes again.
  */
 export class PeerSender {
-  private readonly client: raftpb.RaftPeerClient;
+  private readonly client: InstanceType<typeof PeerClient>;
   private queue: Message[] = [];
-  private stream: ClientWritableStream<raftpb.MessageBatch> | undefined;
+  private stream: ClientWritableStream<Buffer> | undefined;
   private flushScheduled = false;
   private waitingForDrain = false;
   private reconnectMs = RECONNECT_MIN_MS;
@@ -47,10 +58,11 @@ export class PeerSender {
   private droppedSinceLog = 0;
 
   constructor(private readonly options: PeerSenderOptions) {
-    this.client = new raftpb.RaftPeerClient(options.target, options.credentials, {
+    this.client = new PeerClient(options.target, options.credentials, {
       'grpc.max_send_message_length': 64 * 1024 * 1024,
       'grpc.initial_reconnect_backoff_ms': RECONNECT_MIN_MS,
       'grpc.max_reconnect_backoff_ms': RECONNECT_MAX_MS,
+      'grpc.enable_channelz': 0,
     });
   }
 
@@ -94,7 +106,7 @@ export class PeerSender {
     });
   }
 
-  private openStream(): ClientWritableStream<raftpb.MessageBatch> {
+  private openStream(): ClientWritableStream<Buffer> {
     const stream = this.client.send((err) => {
       if (this.stream === stream) this.stream = undefined;
       if (this.stopped) return;
@@ -139,7 +151,7 @@ export class PeerSender {
     this.droppedSinceLog = 0;
   }
 
-  private takeBatch(): raftpb.MessageBatch {
+  private takeBatch(): Buffer {
     let bytes = 0;
     let n = 0;
     for (const m of this.queue) {
@@ -148,7 +160,7 @@ export class PeerSender {
       if (bytes >= this.options.batchBytesMax) break;
     }
     const taken = this.queue.splice(0, n);
-    return { clusterId: this.options.clusterId, from: this.options.localId, messages: taken.map(messageToWire) };
+    return encodeMessageBatch(this.options.clusterId, this.options.localId, taken);
   }
 
   private sendSnapshot(message: Message): void {

@@ -7,6 +7,7 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { type DecodedBatch, decodeMessageBatch } from './batch-codec.js';
 import { PeerSender } from './peer-sender.js';
 import { messageFromWire } from './raft-codec.js';
 import { REMOVED_MESSAGE } from './removed.js';
@@ -133,7 +134,7 @@ export class Transport {
       send(call, callback) {
         let received = 0n;
         let failed = false;
-        call.on('data', (batch: raftpb.MessageBatch) => {
+        call.on('data', (batch: DecodedBatch) => {
           if (failed) return;
           if (batch.clusterId !== clusterId) {
             failed = true;
@@ -145,7 +146,7 @@ export class Transport {
             callback(new DomainError('failed-precondition', REMOVED_MESSAGE) as never);
             return;
           }
-          for (const m of batch.messages) onMessage(messageFromWire(m));
+          for (const m of batch.messages) onMessage(m);
           received += BigInt(batch.messages.length);
         });
         call.on('end', () => {
@@ -186,7 +187,11 @@ export class Transport {
     };
     return {
       name: 'raftpb.RaftPeer',
-      definition: raftpb.RaftPeerService as unknown as ServiceDefinition,
+      // Send's batches are read by batch-codec.ts straight into raft's messages
+      definition: {
+        ...raftpb.RaftPeerService,
+        send: { ...raftpb.RaftPeerService.send, requestDeserialize: decodeMessageBatch },
+      } as unknown as ServiceDefinition,
       implementation: implementation as unknown as UntypedServiceImplementation,
     };
   }
