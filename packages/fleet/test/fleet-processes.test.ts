@@ -220,8 +220,12 @@ describe('real fleetd processes driven by fleetctl', () => {
         timeoutMs: (TTL_SECONDS + 3) * 1000,
       },
     );
-    const newLease = (await kv.get(`${PREFIX}machines/${machine}`)).kvs[0]?.lease;
-    expect(newLease).toBeDefined();
+    // the new fleetd registers under its own lease (on a loaded host, maybe only after the old key went)
+    const newLease = await waitUntil(
+      'the machine registered under a new lease',
+      async () => (await kv.get(`${PREFIX}machines/${machine}`)).kvs[0]?.lease,
+      { timeoutMs: 10_000 },
+    );
     expect(newLease).not.toBe(oldLease);
     // one engine pass later nothing was rescheduled and nothing restarted
     const after = await waitUntil(
