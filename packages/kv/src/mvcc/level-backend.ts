@@ -6,6 +6,10 @@ export interface LevelBackendOptions {
   readonly syncWrites?: boolean;
 }
 
+/** Rows, and bytes, a scan reads from LevelDB per batch. */
+const scanBatchRows = 4096;
+const scanBatchBytes = 1024 * 1024;
+
 /** A key outside every bucket, written by sync(). */
 const syncMarkerKey = Buffer.from([0x00, 0x73]);
 
@@ -27,14 +31,27 @@ export class LevelBackend implements Backend {
   }
 
   async *entries(range: KeyRange): AsyncIterable<readonly [Buffer, Buffer]> {
-    const it = this.db.iterator({ gte: range.gte, lt: range.lt });
+    // Large batches (classic-level stops a batch at highWaterMarkBytes, 16 KiB by default), and
+    // the next one is read on the thread pool while this one is consumed. A scan reads every
+    // row once: it does not fill LevelDB's block cache.
+    const it = this.db.iterator({
+      gte: range.gte,
+      lt: range.lt,
+      highWaterMarkBytes: scanBatchBytes,
+      fillCache: false,
+    });
+    let next: Promise<[Buffer, Buffer][]> | undefined = it.nextv(scanBatchRows);
     try {
       for (;;) {
-        const rows = await it.nextv(1024);
+        const rows = await next;
+        next = undefined;
         if (rows.length === 0) return;
+        next = it.nextv(scanBatchRows);
         for (const row of rows) yield row;
       }
     } finally {
+      // a read still in flight must finish before the iterator closes (its error is moot)
+      await next?.catch(() => {});
       await it.close();
     }
   }

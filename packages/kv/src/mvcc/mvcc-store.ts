@@ -264,8 +264,10 @@ export class MvccStore {
   }
 
   private putIn(w: WriteTxn, req: etcdserverpb.PutRequest): etcdserverpb.PutResponse {
-    const k = req.key.toString('latin1');
+    let k = req.key.toString('latin1');
     let hist = this.index.get(k);
+    // the history log keeps the key of every write: the index's string, not one per write
+    if (hist !== undefined) k = this.index.keyOf(k) ?? k;
     const prevInfo = hist?.at(this.viewOf(w));
     const prevKv = prevInfo === undefined ? undefined : this.reader.readKv(prevInfo.rev);
     const rev = this.nextRevision(w);
@@ -286,7 +288,7 @@ export class MvccStore {
       this.index.set(k, hist);
     }
     hist.put(rev);
-    this.history.append({ rev, key: k, tombstone: false });
+    this.history.append(rev.main, rev.sub, k, false);
     w.events.push({ type: mvccpb.Event_EventType.PUT, kv, prevKv: undefined });
     const oldLease = prevKv?.lease ?? 0n;
     if (oldLease !== 0n && oldLease !== kv.lease && this.leases?.exists(oldLease)) this.leases.detach(oldLease, kv.key);
@@ -306,7 +308,7 @@ export class MvccStore {
         Buffer.from(mvccpb.KeyValue.encode(tomb).finish()),
       );
       (this.index.get(key) as KeyHistory).tombstone(rev);
-      this.history.append({ rev, key, tombstone: true });
+      this.history.append(rev.main, rev.sub, key, true);
       w.events.push({ type: mvccpb.Event_EventType.DELETE, kv: tomb, prevKv: undefined });
       if (prev.lease !== 0n && this.leases?.exists(prev.lease)) this.leases.detach(prev.lease, prev.key);
       if (req.prevKv) prevKvs.push(prev);

@@ -36,3 +36,24 @@ export function decodeRevisionKey(buf: Buffer): DecodedRevisionKey {
   }
   return { rev: { main: buf.readBigInt64BE(0), sub: Number(buf.readBigInt64BE(9)) }, tombstone };
 }
+
+/**
+ * decodeRevisionKey for the key that starts `offset` bytes into `buf`, with main and sub as
+ * numbers (restart reads every revision in the store; a store never reaches 2^53 writes).
+ */
+export function readRevisionKey(buf: Buffer, offset: number): { main: number; sub: number; tombstone: boolean } {
+  const length = buf.length - offset;
+  const tombstone = length === revisionKeyBytes + 1 && buf[offset + revisionKeyBytes] === tombstoneMark;
+  if (!(length === revisionKeyBytes || tombstone) || buf[offset + 8] !== 0x5f) {
+    throw new Error(`mvcc: malformed revision key ${buf.subarray(offset).toString('hex')}`);
+  }
+  const main = readSafeUint64(buf, offset);
+  const sub = readSafeUint64(buf, offset + 9);
+  return { main, sub, tombstone };
+}
+
+function readSafeUint64(buf: Buffer, offset: number): number {
+  const high = buf.readUInt32BE(offset);
+  if (high >= 2 ** 21) throw new Error(`mvcc: revision ${buf.readBigInt64BE(offset)} out of range`);
+  return high * 2 ** 32 + buf.readUInt32BE(offset + 4);
+}

@@ -41,6 +41,14 @@ export class SortedMap<V> {
     return leaf.keys[i] === key ? leaf.vals[i] : undefined;
   }
 
+  /** The key as the map holds it (an equal string, for callers that keep keys beside the map). */
+  keyOf(key: string): string | undefined {
+    const leaf = this.leaves[this.leafIndex(key)];
+    if (leaf === undefined) return undefined;
+    const i = lowerBound(leaf.keys, key);
+    return leaf.keys[i] === key ? leaf.keys[i] : undefined;
+  }
+
   has(key: string): boolean {
     return this.get(key) !== undefined;
   }

@@ -1,9 +1,9 @@
-import { mvccpb } from '@coreos-ts/proto';
-import { type Backend, bucketRange, keyBucket, stripBucket } from './backend.js';
+import { type Backend, bucketRange, keyBucket } from './backend.js';
 import type { HistoryLog } from './history-log.js';
 import { KeyHistory } from './key-history.js';
+import { readKeyValueHeader } from './key-value-header.js';
 import type { LeaseAttachments } from './mvcc-config.js';
-import { decodeRevisionKey } from './revision.js';
+import { readRevisionKey } from './revision.js';
 import type { SortedMap } from './sorted-map.js';
 import { decodeInt64, metaCompactRevision, metaConsistentIndex, metaScheduledCompactRevision } from './store-meta.js';
 
@@ -27,30 +27,35 @@ export async function restoreStore(
   const compactRevision = decodeInt64(backend.get(metaCompactRevision), -1n);
   const scheduledCompactRevision = decodeInt64(backend.get(metaScheduledCompactRevision), -1n);
   const consistentIndex = decodeInt64(backend.get(metaConsistentIndex), 0n);
-  let maxRevision = 1n;
+  const compactMain = Number(compactRevision);
+  let maxRevision = 1;
+  /** The lease of each key whose latest revision so far has one. */
   const leaseOf = new Map<string, bigint>();
   for await (const [rawKey, rawValue] of backend.entries(bucketRange(keyBucket))) {
-    const { rev, tombstone } = decodeRevisionKey(stripBucket(rawKey));
-    const kv = mvccpb.KeyValue.decode(rawValue);
-    const key = kv.key.toString('latin1');
+    const { main, sub, tombstone } = readRevisionKey(rawKey, 1);
+    const kv = readKeyValueHeader(rawValue);
+    let key = kv.key;
     let hist = index.get(key);
     if (hist === undefined) {
       hist = new KeyHistory();
       index.set(key, hist);
+    } else {
+      key = index.keyOf(key) ?? key; // one string per key, shared by its history entries
     }
-    if (tombstone) hist.tombstoneRestored(rev);
-    else hist.putRestored(rev, kv.createRevision, Number(kv.version));
-    if (rev.main >= compactRevision) history.append({ rev, key, tombstone });
-    leaseOf.set(key, tombstone ? 0n : kv.lease);
-    if (rev.main > maxRevision) maxRevision = rev.main;
+    if (tombstone) hist.tombstoneRestored(main, sub);
+    else hist.putRestored(main, sub, kv.createRevision, kv.version);
+    if (main >= compactMain) history.appendRestored(main, sub, key, tombstone);
+    if (!tombstone && kv.lease !== 0n) leaseOf.set(key, kv.lease);
+    else if (leaseOf.size > 0) leaseOf.delete(key);
+    if (main > maxRevision) maxRevision = main;
   }
   if (leases !== undefined) {
     for (const [key, lease] of leaseOf) {
-      if (lease !== 0n && leases.exists(lease)) leases.attach(lease, Buffer.from(key, 'latin1'));
+      if (leases.exists(lease)) leases.attach(lease, Buffer.from(key, 'latin1'));
     }
   }
   // compaction may have removed the latest writes (tombstones); revisions never go back
-  let currentRevision = maxRevision;
+  let currentRevision = BigInt(maxRevision);
   if (compactRevision > currentRevision) currentRevision = compactRevision;
   if (scheduledCompactRevision > currentRevision) currentRevision = scheduledCompactRevision;
   return {

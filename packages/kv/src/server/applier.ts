@@ -28,6 +28,16 @@ export interface ApplyContext {
   installSnapshot(snapshot: Snapshot): Promise<void>;
   /** Notifies watchers etc. once a round's effects are written. */
   afterRound(): void;
+  /**
+   * A round's entries up to `index` are applied in memory: reads see them now (the store reads
+   * its unwritten batches first), before the round is written to the backend.
+   */
+  appliedInMemory(index: number): void;
+}
+
+/** Resolves on the next turn of the event loop, after the I/O and immediates already queued. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -57,7 +67,12 @@ export class EntryApplier implements Applier {
         applied = true;
       }
     }
+    const last = entries[entries.length - 1];
+    if (last !== undefined) this.ctx.appliedInMemory(last.index);
     if (applied) {
+      // The proposers' answers, settled above, leave first: their promise chains and gRPC writes
+      // run before the backend batch is built. The WAL holds these entries durably already.
+      await nextTurn();
       await store.flush();
       this.ctx.afterRound();
     }

@@ -263,6 +263,7 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
       log.info({ index: snapshot.metadata.index, bytes: snapshot.data.byteLength }, 'installed snapshot from leader');
     },
     afterRound: () => {},
+    appliedInMemory: (index) => applied.advance(index),
   });
   for (const id of state.membership().ids()) {
     const info = state.membership().get(id);
