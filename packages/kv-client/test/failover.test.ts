@@ -134,9 +134,16 @@ describe.each(backends)('errors and failover against $name', (backend) => {
   it('a write lost on a hung member is UnknownOutcomeError, never retried; reads move on', async () => {
     const member = cluster.members[2]!;
     const others = cluster.endpoints.filter((e) => e !== member.clientUrl);
-    const pinnedFirst = new KvClient({ endpoints: [member.clientUrl, ...others], callTimeoutMs: 1_500 });
+    // a long dial bound: on a loaded host the first dial must not give up on the member and move the client elsewhere
+    const pinnedFirst = new KvClient({
+      endpoints: [member.clientUrl, ...others],
+      callTimeoutMs: 1_500,
+      dialTimeoutMs: 10_000,
+    });
     try {
-      await pinnedFirst.put('uo/k', 'before'); // connection to the member is up
+      const before = await pinnedFirst.put('uo/k', 'before', { timeoutMs: 10_000 }); // connection to the member is up
+      const memberId = (await pinnedFirst.maintenance.status({ endpoint: member.clientUrl })).header.memberId;
+      expect(before.header.memberId).toBe(memberId);
       await member.kill('SIGSTOP');
       const err = await failureOf(pinnedFirst.put('uo/k', 'during'));
       expect(err).toBeInstanceOf(UnknownOutcomeError);
