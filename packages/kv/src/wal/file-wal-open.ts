@@ -3,7 +3,7 @@
 
 import { mkdir, open, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createSegment, FileWal, type PlacedMarker } from './file-wal.js';
+import { createSegment, FileWal, type PlacedMarker, SEGMENT_OPEN_FLAGS } from './file-wal.js';
 import { fsyncDir, listDir } from './fs-util.js';
 import { LogReplayer, ReplayInconsistency } from './log-replayer.js';
 import { emptyHardState } from './raft-types.js';
@@ -103,7 +103,7 @@ export async function openFileWal(
   ) {
     throw new WalMetadataMismatchError(expect.metadata, replay.metadata);
   }
-  const handle = await open(last.file, 'r+');
+  const handle = await open(last.file, SEGMENT_OPEN_FLAGS);
   const { endOffset, tornTail } = last.scanned;
   if (tornTail !== null) {
     // Zero everything after the last sealed batch so stale bytes can never be read as records.

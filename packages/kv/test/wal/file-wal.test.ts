@@ -1,4 +1,5 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../src/wal/crc32.js';
@@ -161,6 +162,30 @@ describe('file wal', () => {
     expect(logger.lines).toHaveLength(1);
     expect(logger.lines[0]?.msg).toBe('slow wal sync');
     expect(logger.lines[0]?.fields).toMatchObject({ durationMs: 1500, expectedMs: 500 });
+  });
+
+  it('appends through a descriptor open with O_DSYNC, after create and after reopen', async () => {
+    const cfg = walConfig(await tempDir(), { segmentBytes: 4096 });
+    // the flags of this process's open descriptors on files in the WAL dir (/proc/self/fdinfo)
+    const walFdFlags = async (): Promise<number[]> => {
+      const flags: number[] = [];
+      for (const fd of await readdir('/proc/self/fd')) {
+        const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+        if (!target.startsWith(`${cfg.dir}/`)) continue;
+        const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
+        flags.push(Number.parseInt(/^flags:\s+([0-7]+)/m.exec(info)?.[1] ?? '0', 8));
+      }
+      return flags;
+    };
+    const created = await createFileWal(cfg, meta);
+    await created.save(null, entries(1, 3));
+    expect((await walFdFlags()).map((f) => f & constants.O_DSYNC)).toEqual([constants.O_DSYNC]);
+    await created.close();
+    expect(await walFdFlags()).toEqual([]);
+    const { wal: reopened } = await openFileWal(cfg, { metadata: meta });
+    await reopened.save(null, entries(4, 200, 1, 40)); // cuts new segments: each is open O_DSYNC
+    expect((await walFdFlags()).map((f) => f & constants.O_DSYNC)).toEqual([constants.O_DSYNC]);
+    await reopened.close();
   });
 
   it('create refuses an existing wal; open refuses a missing one', async () => {
