@@ -71,18 +71,23 @@ export class PeerSender {
     });
   }
 
-  send(message: Message): void {
+  /**
+   * Sends one Ready's messages to this peer: written to the stream at once, as one batch (a turn
+   * of the event loop later would put the leader's apply and its watchers ahead of a commit the
+   * followers are waiting for). A stream that is full or reconnecting gets them when it can.
+   */
+  send(messages: readonly Message[]): void {
     if (this.stopped) return;
-    if (message.type === MessageType.MsgSnap) {
-      this.sendSnapshot(message);
-      return;
+    for (const message of messages) {
+      if (message.type === MessageType.MsgSnap) {
+        this.sendSnapshot(message);
+      } else if (this.queue.length >= this.options.queueMessagesMax) {
+        this.drop(1);
+      } else {
+        this.queue.push(message);
+      }
     }
-    if (this.queue.length >= this.options.queueMessagesMax) {
-      this.drop(1);
-      return;
-    }
-    this.queue.push(message);
-    this.scheduleFlush();
+    if (!this.waitingForDrain && this.reconnectTimer === undefined) this.flush();
   }
 
   stop(): void {

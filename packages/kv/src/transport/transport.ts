@@ -105,11 +105,19 @@ export class Transport {
     this.peers.delete(id);
   }
 
+  /** Sends a Ready's messages, each peer's as one batch. */
   send(messages: readonly Message[]): void {
+    if (messages.length === 0) return;
+    const byPeer = new Map<bigint, Message[]>();
     for (const m of messages) {
-      const peer = this.peers.get(m.to);
-      if (peer) peer.sender.send(m);
-      else this.options.onUnreachable(m.to);
+      const list = byPeer.get(m.to);
+      if (list) list.push(m);
+      else byPeer.set(m.to, [m]);
+    }
+    for (const [to, list] of byPeer) {
+      const peer = this.peers.get(to);
+      if (peer) peer.sender.send(list);
+      else this.options.onUnreachable(to);
     }
   }
 
