@@ -5,13 +5,15 @@ import { KvError } from '../errors.js';
 import type { EtcdServer } from '../server/etcd-server.js';
 import type { WatchHub } from '../watch/watch-hub.js';
 import { mapErrors } from './map-errors.js';
+import { WatchResponseEncoder } from './watch-response-bytes.js';
 
 /** etcd's id for a response that belongs to no watcher (progress answers). */
 const NO_WATCH_ID = -1n;
 /** Watchers one stream may hold. */
 const STREAM_WATCHERS_MAX = 10_000;
 
-type Call = ServerDuplexStream<etcdserverpb.WatchRequest, etcdserverpb.WatchResponse>;
+/** Responses go out as messages or as bytes the encoder made (see watchServiceDefinition). */
+type Call = ServerDuplexStream<etcdserverpb.WatchRequest, etcdserverpb.WatchResponse | Buffer>;
 
 /**
  * One Watch stream: many watchers multiplexed, each with a client-visible id. Responses go out
@@ -26,6 +28,7 @@ class WatchStream {
     private readonly call: Call,
     private readonly server: EtcdServer,
     private readonly hub: () => WatchHub,
+    private readonly encoder: WatchResponseEncoder,
   ) {}
 
   run(): Promise<void> {
@@ -46,7 +49,7 @@ class WatchStream {
     });
   }
 
-  private write(resp: etcdserverpb.WatchResponse): boolean {
+  private write(resp: etcdserverpb.WatchResponse | Buffer): boolean {
     if (this.call.cancelled || this.call.writableEnded) return true;
     if (this.call.writableNeedDrain) return false;
     this.call.write(resp);
@@ -107,7 +110,7 @@ class WatchStream {
           send: (resp) => {
             const header = this.server.header();
             if (resp.header) header.revision = resp.header.revision;
-            const ok = this.write({ ...resp, header });
+            const ok = this.write(this.encoder.encode({ ...resp, header }));
             if (resp.canceled) this.byClientId.delete(watchId);
             return ok;
           },
@@ -132,8 +135,9 @@ class WatchStream {
 }
 
 /** etcdserverpb.Watch. */
+/** etcdserverpb.Watch, to be served with watchServiceDefinition (it writes encoded responses). */
 export function watchService(server: EtcdServer, hub: () => WatchHub): etcdserverpb.WatchServer {
-  return {
-    watch: bidiStream(mapErrors((call: Call) => new WatchStream(call, server, hub).run())),
-  };
+  const encoder = new WatchResponseEncoder();
+  const watch = bidiStream(mapErrors((call: Call) => new WatchStream(call, server, hub, encoder).run()));
+  return { watch: watch as unknown as etcdserverpb.WatchServer['watch'] };
 }

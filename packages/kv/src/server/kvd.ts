@@ -18,6 +18,7 @@ import { clusterService } from '../api/cluster-service.js';
 import { kvService } from '../api/kv-service.js';
 import { leaseService } from '../api/lease-service.js';
 import { maintenanceService } from '../api/maintenance-service.js';
+import { watchServiceDefinition } from '../api/watch-response-bytes.js';
 import { watchService } from '../api/watch-service.js';
 import { AuthStore } from '../auth/auth-store.js';
 import { ConfigError, effectiveQuotaBytes, type KvdConfig, type TlsFiles } from '../config.js';
@@ -355,7 +356,7 @@ export async function startKvd(config: KvdConfig, log: Logger, options: KvdOptio
     { name: 'etcdserverpb.Auth', definition: etcdserverpb.AuthService, implementation: authService(server) },
     {
       name: 'etcdserverpb.Watch',
-      definition: etcdserverpb.WatchService,
+      definition: watchServiceDefinition,
       implementation: watchService(server, () => state.watchHub()),
     },
     { name: 'etcdserverpb.Lease', definition: etcdserverpb.LeaseService, implementation: leaseService(server) },

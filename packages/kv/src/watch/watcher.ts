@@ -79,11 +79,17 @@ export class Watcher {
     return spanContains(this.span, key);
   }
 
+  /** A response carrying `events` themselves (not copies: the stream layer encodes each once). */
   response(revision: bigint, events: mvccpb.Event[]): etcdserverpb.WatchResponse {
-    return etcdserverpb.WatchResponse.create({
-      header: { revision },
+    return {
+      header: { clusterId: 0n, memberId: 0n, revision, raftTerm: 0n },
       watchId: this.watchId,
+      created: false,
+      canceled: false,
+      compactRevision: 0n,
+      cancelReason: '',
+      fragment: false,
       events,
-    });
+    };
   }
 }
