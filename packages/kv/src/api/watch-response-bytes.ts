@@ -1,31 +1,12 @@
 import { etcdserverpb, mvccpb } from '@coreos-ts/proto';
 import type { ServiceDefinition } from '@grpc/grpc-js';
+import { varintSize, Writer } from '../wire/proto-writer.js';
 
 // A write seen by many watchers goes out as one WatchResponse per watcher, each carrying the same
 // events. Encoding every response from scratch copies the same key and value into every one; here
 // each event is encoded once (cached by the event object, which the hub shares between watchers)
 // and so is the header (one per revision and term), and a watcher's response is those bytes
 // joined with its watch id, in the field order protobuf's own encoder uses.
-
-const TAG_HEADER = (1 << 3) | 2;
-const TAG_WATCH_ID = 2 << 3;
-const TAG_EVENTS = (11 << 3) | 2;
-
-function varintBytes(value: number): number {
-  let n = 1;
-  for (let v = value; v >= 0x80; v = Math.floor(v / 128)) n++;
-  return n;
-}
-
-function writeVarint(out: Buffer, at: number, value: number): number {
-  let v = value;
-  while (v >= 0x80) {
-    out[at++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  out[at++] = v;
-  return at;
-}
 
 /** Whether only header, watch id (non-negative, below 2^53) and events are set. */
 function isEventsOnly(resp: etcdserverpb.WatchResponse): boolean {
@@ -53,26 +34,14 @@ export class WatchResponseEncoder {
     const header = this.headerBytes(resp.header);
     const events = resp.events.map((ev) => this.eventBytes(ev));
     const watchId = Number(resp.watchId);
-    let size = 1 + varintBytes(header.length) + header.length;
-    if (watchId !== 0) size += 1 + varintBytes(watchId);
-    for (const ev of events) size += 1 + varintBytes(ev.length) + ev.length;
-    const out = Buffer.allocUnsafe(size);
-    let at = 0;
-    out[at++] = TAG_HEADER;
-    at = writeVarint(out, at, header.length);
-    out.set(header, at);
-    at += header.length;
-    if (watchId !== 0) {
-      out[at++] = TAG_WATCH_ID;
-      at = writeVarint(out, at, watchId);
-    }
-    for (const ev of events) {
-      out[at++] = TAG_EVENTS;
-      at = writeVarint(out, at, ev.length);
-      out.set(ev, at);
-      at += ev.length;
-    }
-    return out;
+    let size = 1 + varintSize(header.length) + header.length;
+    if (watchId !== 0) size += 1 + varintSize(watchId);
+    for (const ev of events) size += 1 + varintSize(ev.length) + ev.length;
+    const w = new Writer(Buffer.allocUnsafe(size));
+    w.bytesField(1, header);
+    if (watchId !== 0) w.numberField(2, watchId);
+    for (const ev of events) w.bytesField(11, ev);
+    return w.buf;
   }
 
   private headerBytes(h: etcdserverpb.ResponseHeader): Uint8Array {

@@ -134,7 +134,6 @@ class WatchStream {
   }
 }
 
-/** etcdserverpb.Watch. */
 /** etcdserverpb.Watch, to be served with watchServiceDefinition (it writes encoded responses). */
 export function watchService(server: EtcdServer, hub: () => WatchHub): etcdserverpb.WatchServer {
   const encoder = new WatchResponseEncoder();

@@ -1,5 +1,6 @@
 import { raftpb } from '@coreos-ts/proto';
 import type { Entry, Message } from '@coreos-ts/raft';
+import { bigVarintSize, varintSize, Writer } from '../wire/proto-writer.js';
 import { snapshotFromWire, snapshotMetaToWire } from './raft-codec.js';
 
 // raftpb.MessageBatch (proto/raft/raft.proto) written and read field by field, for the peer
@@ -16,74 +17,6 @@ const WIRE_FIXED32 = 5;
 
 /** Encoded raftpb.Entry bodies, by the Entry object they were encoded from. */
 const entryBodies = new WeakMap<Entry, Buffer>();
-
-function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
-function bigVarintSize(v: bigint): number {
-  let n = 1;
-  while (v >= 128n) {
-    v >>= 7n;
-    n++;
-  }
-  return n;
-}
-
-/** A cursor over a buffer of known size (every size is computed before writing). */
-class Writer {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-
-  varint(v: number): void {
-    if (v < 0) throw new RangeError(`message batch: negative value ${v}`);
-    const buf = this.buf;
-    while (v >= 128) {
-      buf[this.pos++] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    buf[this.pos++] = v;
-  }
-
-  bigVarint(v: bigint): void {
-    while (v >= 128n) {
-      this.buf[this.pos++] = Number(v & 0x7fn) | 0x80;
-      v >>= 7n;
-    }
-    this.buf[this.pos++] = Number(v);
-  }
-
-  /** A field number below 16 and its wire type: one byte. */
-  tag(field: number, wire: number): void {
-    this.buf[this.pos++] = (field << 3) | wire;
-  }
-
-  numberField(field: number, v: number): void {
-    this.tag(field, WIRE_VARINT);
-    this.varint(v);
-  }
-
-  bigField(field: number, v: bigint): void {
-    this.tag(field, WIRE_VARINT);
-    this.bigVarint(v);
-  }
-
-  bytesField(field: number, b: Uint8Array): void {
-    this.tag(field, WIRE_BYTES);
-    this.bytes(b);
-  }
-
-  bytes(b: Uint8Array): void {
-    this.varint(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-  }
-}
 
 function entryBody(e: Entry): Buffer {
   const cached = entryBodies.get(e);
